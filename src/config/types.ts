@@ -1,0 +1,81 @@
+import type { Secret } from '../secret.js';
+
+/**
+ * A tenant's configuration after validation and `os.environ/` resolution: what the
+ * rest of the connector works with. The YAML keeps the vendor's spelling
+ * (`mode: enabled`); here switches are booleans and secrets are `Secret`s.
+ */
+export type TenantStatus = 'active' | 'inactive' | 'deleted';
+export type InstanceType = 'cloud' | 'data-center';
+
+export type ConfluenceAuth =
+  | { mode: 'oauth_2lo'; clientId: string; clientSecret: Secret }
+  | { mode: 'pat'; token: Secret };
+
+export interface ConfluenceConfig {
+  instanceType: InstanceType;
+  /** Site or instance URL without trailing slash (DC: including any context path). */
+  baseUrl: string;
+  /** Required for cloud, absent for data-center. */
+  cloudId?: string;
+  auth: ConfluenceAuth;
+  apiRateLimitPerMinute: number;
+  ingestSingleLabel: string;
+  ingestAllLabel: string;
+}
+
+interface UniqueCommon {
+  ingestionServiceBaseUrl: string;
+  scopeManagementServiceBaseUrl: string;
+  apiRateLimitPerMinute: number;
+  /** Extra headers sent on every GraphQL and file-diff call (cluster_local: holds x-company-id and x-user-id). */
+  serviceExtraHeaders: Record<string, string>;
+  /** Vendor field `unique.ingestionConfig`: passed to contentUpsert for pages when `pageIngestionConfig` is unset. */
+  ingestionConfig?: Record<string, unknown>;
+}
+
+export type UniqueConfig =
+  | (UniqueCommon & { serviceAuthMode: 'cluster_local' })
+  | (UniqueCommon & {
+      serviceAuthMode: 'external';
+      zitadelOauthTokenUrl: string;
+      zitadelProjectId: string;
+      zitadelClientId: string;
+      zitadelClientSecret: Secret;
+    });
+
+export interface ProcessingConfig {
+  concurrency: number;
+  scanIntervalCron: string;
+  maxItemsToScan?: number;
+}
+
+export interface AttachmentsConfig {
+  enabled: boolean;
+  /** Lower-case media types without parameters. */
+  allowedMimeTypes: string[];
+  maxFileSizeMb: number;
+  imageOcr: boolean;
+}
+
+export interface IngestionConfig {
+  ingestionMode: 'flat';
+  scopeId: string;
+  storeInternally: boolean;
+  useV1KeyFormat: boolean;
+  attachments: AttachmentsConfig;
+  /** Passed verbatim as `ingestionConfig` of page registrations. */
+  pageIngestionConfig?: Record<string, unknown>;
+}
+
+export interface TenantConfig {
+  /** From the file name `{name}-tenant-config.yaml`. */
+  name: string;
+  /** Path of the YAML file, for messages. */
+  file: string;
+  status: TenantStatus;
+  confluence: ConfluenceConfig;
+  unique: UniqueConfig;
+  processing: ProcessingConfig;
+  ingestion: IngestionConfig;
+}
