@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isConnectorError, errorMessage } from './errors.js';
+import type { Command, CommandContext } from './commands/command.js';
+import { validateCommand } from './commands/validate.js';
+import { syncCommand } from './commands/sync.js';
+import { dumpCommand } from './commands/dump.js';
+
+const COMMANDS: readonly Command[] = [syncCommand, dumpCommand, validateCommand];
+
+const USAGE = [
+  'usage: confluence-connector <command> [flags]',
+  '',
+  'commands:',
+  ...COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`),
+  '',
+  'Run "confluence-connector <command> --help" for the flags of a command.',
+].join('\n');
+
+export interface CliIo {
+  env?: NodeJS.ProcessEnv;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+/**
+ * Runs one CLI invocation and resolves to its exit code. Errors are printed as one
+ * plain line, never as a stack trace: the operator needs the file and field, not
+ * our call stack. Usage errors exit 2.
+ */
+export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? stderr : stdout).write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    stderr.write(`confluence-connector: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+  } catch (error) {
+    stderr.write(`confluence-connector ${command.name}: ${errorMessage(error)}\nusage: ${command.usage}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    stdout.write(`usage: ${command.usage}\n\n${command.summary}\n\n${command.help}\n`);
+    return 0;
+  }
+  const context: CommandContext = { values: parsed.values, positionals: parsed.positionals, env, stdout, stderr };
+  try {
+    return await command.run(context);
+  } catch (error) {
+    const code = isConnectorError(error) ? error.code : 'UNEXPECTED';
+    stderr.write(`confluence-connector ${command.name}: ${errorMessage(error)} [${code}]\n`);
+    return code === 'USAGE' ? 2 : 1;
+  }
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`confluence-connector: ${errorMessage(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

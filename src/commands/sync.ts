@@ -1,0 +1,73 @@
+import { errorMessage, isConnectorError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { runDeletedTenantCleanup, runSyncCycle } from '../pipeline.js';
+import { createTenantRuntime } from '../tenant-runtime.js';
+import type { ChangePlan } from '../transforms/diff.js';
+import type { Command } from './command.js';
+import { TENANT_HELP, TENANT_OPTIONS, selectTenants } from './select-tenants.js';
+
+/** How many keys of each kind a dry-run plan shows per space. */
+const PLAN_SAMPLE = 5;
+
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: 'run one sync cycle for every selected tenant, then exit',
+  usage: 'confluence-connector sync [--config GLOB] [--tenant NAME] [--dry-run]',
+  help: [
+    ...TENANT_HELP,
+    '  --dry-run       discover and diff only: print the plan per space, write nothing to Unique',
+    '',
+    'Active tenants sync; deleted tenants run their clean-up; inactive tenants are skipped.',
+    'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout). Exits 0 only if every cycle succeeded.',
+  ].join('\n'),
+  options: { ...TENANT_OPTIONS, 'dry-run': { type: 'boolean' } },
+  async run({ values, env, stdout, stderr }) {
+    const dryRun = values['dry-run'] === true;
+    const { tenants, problems } = await selectTenants(values, env);
+    if (problems.length > 0) {
+      for (const problem of problems) stderr.write(`${problem}\n`);
+      return 1;
+    }
+    const logger = createLogger({ stream: dryRun ? stderr : stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
+    let failed = 0;
+    for (const tenant of tenants) {
+      if (tenant.status === 'inactive') {
+        logger.info({ tenant: tenant.name }, 'Tenant inactive, skipped');
+        continue;
+      }
+      if (dryRun && tenant.status === 'deleted') {
+        logger.info({ tenant: tenant.name }, 'Deleted tenant: clean-up not run in a dry run');
+        continue;
+      }
+      const runtime = createTenantRuntime(tenant, { logger, env });
+      try {
+        if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime);
+        else {
+          const result = await runSyncCycle(runtime, { dryRun });
+          if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan));
+        }
+      } catch (error) {
+        failed += 1;
+        runtime.logger.error({ code: isConnectorError(error) ? error.code : 'UNEXPECTED', error: errorMessage(error) }, 'Sync cycle failed');
+      } finally {
+        await runtime.close();
+      }
+    }
+    return failed === 0 ? 0 : 1;
+  },
+};
+
+export function formatPlan(tenant: string, plan: ChangePlan): string {
+  const lines = [`tenant ${tenant}: ${plan.spaces.length} spaces, ${plan.changed.length} to ingest, ${plan.unchanged} unchanged`];
+  for (const space of plan.spaces) {
+    lines.push(
+      `  space ${space.space.key} (${space.partialKey}): ${space.submitted} submitted, ${space.newKeys.length} new, ${space.updatedKeys.length} updated, ${space.deletedKeys.length} deleted`,
+    );
+    for (const [label, keys] of [['new', space.newKeys], ['updated', space.updatedKeys], ['deleted', space.deletedKeys]] as const) {
+      if (keys.length === 0) continue;
+      const more = keys.length > PLAN_SAMPLE ? ` (+${keys.length - PLAN_SAMPLE} more)` : '';
+      lines.push(`    ${label}: ${keys.slice(0, PLAN_SAMPLE).join(', ')}${more}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

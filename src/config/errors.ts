@@ -1,0 +1,54 @@
+import type { Failure } from 'superstruct';
+import { FIELDS } from './fields.js';
+import { describeValue } from './rules.js';
+
+/**
+ * Turns superstruct failures into `file: path: expected …, got …` lines. The
+ * schema's own structs already word their messages; this module names unknown
+ * fields, renders paths and makes sure superstruct's built-in wording (which prints
+ * the value) never reaches a user for a secret field.
+ */
+
+const SECRET_PATHS = new Set(FIELDS.filter((field) => field.secret).map((field) => field.path));
+
+export function formatPath(path: readonly unknown[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+export function problemLine(file: string, path: string, message: string): string {
+  return path === '' ? `${file}: ${message}` : `${file}: ${path}: ${message}`;
+}
+
+function failureMessage(failure: Failure, path: string): string {
+  if (failure.type === 'never') return 'unknown field';
+  // Our structs word every message; superstruct's defaults say "but received: <value>".
+  if (failure.message.includes('but received')) {
+    return `expected ${failure.type}, got ${describeValue(failure.value, SECRET_PATHS.has(path))}`;
+  }
+  return failure.message;
+}
+
+interface PathedProblem {
+  path: string;
+  line: string;
+}
+
+/** One line per problem, sorted by field path so related problems sit together; duplicates dropped. */
+export function sortProblems(problems: readonly PathedProblem[]): string[] {
+  const sorted = [...problems].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...new Set(sorted.map((problem) => problem.line))];
+}
+
+export function formatFailures(file: string, failures: readonly Failure[]): string[] {
+  return sortProblems(
+    failures.map((failure) => {
+      const path = formatPath(failure.path);
+      return { path, line: problemLine(file, path, failureMessage(failure, path)) };
+    }),
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * Confluence storage format to clean, faithful HTML (ARCHITECTURE.md "Body
+ * conversion"). Unique turns the uploaded HTML into Markdown before chunking, so every
+ * Confluence-specific element is rewritten as plain semantic HTML that keeps its
+ * visible words. Pure: no I/O, deterministic, and it never throws.
+ */
+import { convertNodes } from './convert.js';
+import type { ConvertOptions } from './context.js';
+import { normalise } from './normalise.js';
+import { parseStorage, textContent } from './parse.js';
+import { escapeText, serialise } from './serialise.js';
+
+export { webContextOf, type ConvertOptions } from './context.js';
+export { CONVERTER_VERSION, effectiveUpdatedAt } from './version.js';
+
+export function convertStorage(storage: string, options: ConvertOptions = {}): string {
+  try {
+    return convertStorageStrict(storage, options);
+  } catch {
+    // The rules are written not to throw; this net exists because one unforeseen page
+    // must not stop a tenant's sync. Its words still reach Unique, as one paragraph.
+    const words = textContent(parseStorage(storage)).replace(/\s+/g, ' ').trim();
+    return words ? `<p>${escapeText(words)}</p>` : '';
+  }
+}
+
+/** The conversion without the safety net, so tests see any exception a rule throws. */
+export function convertStorageStrict(storage: string, options: ConvertOptions = {}): string {
+  return serialise(normalise(convertNodes(parseStorage(storage), options)));
+}

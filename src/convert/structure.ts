@@ -1,0 +1,94 @@
+/**
+ * Structural storage elements that are not macros: task lists (§14.5), layouts (§14.6),
+ * emoticons (§14.4), Cloud ADF extensions and the small inline elements of §14.7.
+ */
+import { isTag, type ChildNode, type Element } from 'domhandler';
+import type { Context } from './context.js';
+import { element, isBlock, text, type OutNode } from './out.js';
+import { attrText, firstChildNamed, tagOf, textContent } from './parse.js';
+
+/** Task metadata that Confluence never shows as text. */
+const TASK_METADATA = new Set(['ac:task-id', 'ac:task-status', 'ac:task-uuid']);
+
+/** `ac:task-list` → `<ul>` whose items start with `[x]` or `[ ]`, nested lists kept. */
+export function convertTaskList(list: Element, ctx: Context): OutNode[] {
+  const items: OutNode[] = [];
+  const strays: ChildNode[] = [];
+  for (const child of list.children) {
+    if (isTag(child) && tagOf(child) === 'ac:task') items.push(convertTask(child, ctx));
+    else strays.push(child);
+  }
+  const list_ = items.length > 0 ? [element('ul', items)] : [];
+  return [...list_, ...ctx.convert(strays)];
+}
+
+function convertTask(task: Element, ctx: Context): OutNode {
+  const status = firstChildNamed(task, 'ac:task-status');
+  const done = status !== undefined && textContent(status.children).trim().toLowerCase() === 'complete';
+  const content: ChildNode[] = [];
+  for (const child of task.children) {
+    if (isTag(child) && TASK_METADATA.has(tagOf(child))) continue;
+    // The body's children go in directly so the marker and the first words share a line.
+    if (isTag(child) && tagOf(child) === 'ac:task-body') content.push(...child.children);
+    else content.push(child);
+  }
+  return element('li', [text(done ? '[x] ' : '[ ] '), ...ctx.convert(content)]);
+}
+
+/**
+ * `ac:layout`, `ac:layout-section`, `ac:layout-cell` → their content in reading order.
+ * Columns are a visual arrangement; a cell holding bare inline content becomes a
+ * `<div>`, only so that the last word of one column and the first word of the next do
+ * not run together.
+ */
+export function convertLayoutPart(part: Element, ctx: Context): OutNode[] {
+  const content = ctx.convert(part.children);
+  if (tagOf(part) !== 'ac:layout-cell') return content;
+  const bareInline = content.some((node) => !isBlock(node) && !(node.kind === 'text' && !node.text.trim()));
+  return bareInline ? [element('div', content)] : content;
+}
+
+/**
+ * Confluence's classic emoticon names and the emoji they render as. Cloud stores any
+ * emoji with one of these names plus `ac:emoji-fallback`, which is preferred.
+ */
+const EMOTICONS: Readonly<Record<string, string>> = {
+  smile: '🙂', sad: '🙁', cheeky: '😛', laugh: '😀', wink: '😉',
+  'thumbs-up': '👍', 'thumbs-down': '👎', information: 'ℹ️', tick: '✅', cross: '❌',
+  warning: '⚠️', plus: '➕', minus: '➖', question: '❓', 'light-on': '💡',
+  'light-off': '💡', 'yellow-star': '⭐', 'red-star': '⭐', 'green-star': '⭐',
+  'blue-star': '⭐', heart: '❤️', 'broken-heart': '💔',
+};
+
+export function convertEmoticon(emoticon: Element, ctx: Context): OutNode[] {
+  const name = attrText(emoticon, 'ac:name')?.toLowerCase();
+  const shown =
+    attrText(emoticon, 'ac:emoji-fallback') ??
+    attrText(emoticon, 'ac:emoji-shortname') ??
+    (name ? EMOTICONS[name] ?? `:${name}:` : undefined);
+  return [...(shown ? [text(shown)] : []), ...ctx.convert(emoticon.children)];
+}
+
+/** `<time datetime="2025-03-31" />` → the date as text (its own text when it has some). */
+export function convertTime(time: Element, ctx: Context): OutNode[] {
+  const own = ctx.convert(time.children);
+  if (textContent(time.children).trim()) return own;
+  const datetime = attrText(time, 'datetime');
+  return datetime ? [text(datetime), ...own] : own;
+}
+
+/**
+ * Cloud `ac:adf-extension`: an ADF node Confluence could not express in storage
+ * format, with an `ac:adf-fallback` rendering of it. The fallback is what the page
+ * shows, so it wins; without one the node's `ac:adf-content` is the text.
+ */
+export function convertAdfExtension(extension: Element, ctx: Context): OutNode[] {
+  const hasFallback = firstChildNamed(extension, 'ac:adf-fallback') !== undefined;
+  if (!hasFallback) return ctx.convert(extension.children);
+  return ctx.convert(extension.children.filter((child) => !(isTag(child) && tagOf(child) === 'ac:adf-node')));
+}
+
+/** `ac:adf-node` without a fallback: its content and nested nodes, never its attributes. */
+export function convertAdfNode(node: Element, ctx: Context): OutNode[] {
+  return ctx.convert(node.children.filter((child) => !(isTag(child) && tagOf(child) === 'ac:adf-attribute')));
+}

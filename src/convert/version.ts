@@ -1,0 +1,21 @@
+/**
+ * The converter's version. Unique only re-ingests a page whose `updatedAt` moved, so
+ * a converter change would otherwise leave every unchanged page with HTML from the
+ * old converter until someone edits it. Bump `version` and set `releasedAt` to the
+ * release instant of a converter change that alters output: `effectiveUpdatedAt`
+ * then moves every older page's time forward once, and the next cycle re-ingests all
+ * of them with the new converter.
+ */
+export const CONVERTER_VERSION = { version: 1, releasedAt: '2026-11-29T00:00:00.000Z' } as const;
+
+/**
+ * The `updatedAt` to send to the file-diff for a page: the later of the page's own
+ * time and the converter's release, as a UTC ISO instant. A page time that cannot be
+ * parsed yields the release time, so the page is still compared (and sent) rather
+ * than failing the cycle.
+ */
+export function effectiveUpdatedAt(pageUpdatedAt: string): string {
+  const page = Date.parse(pageUpdatedAt);
+  const released = Date.parse(CONVERTER_VERSION.releasedAt);
+  return new Date(Number.isNaN(page) ? released : Math.max(page, released)).toISOString();
+}

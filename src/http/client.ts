@@ -1,0 +1,287 @@
+import pRetry, { AbortError } from 'p-retry';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { ConnectorError } from '../errors.js';
+import { RateLimiter } from './rate-limiter.js';
+import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable, lowerCaseKeys, nextHop, type Hop } from './redirects.js';
+import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
+import { abortedError, discard, httpError, networkError, readStart, wrapResponse } from './response.js';
+import {
+  isRetryableNetworkCode,
+  isRetryableStatus,
+  networkErrorCode,
+  parseRetryAfter,
+  retryDelayMs,
+  retryPlan,
+  waitMs,
+  type RetryPlan,
+} from './retry-policy.js';
+import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, Timeouts } from './types.js';
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, headersMs: 30_000, bodyIdleMs: 60_000 };
+
+/** Carries a retryable failure and the wait before the next attempt to p-retry. */
+class RetryableFailure extends Error {
+  constructor(
+    readonly error: ConnectorError,
+    readonly delayMs: number,
+  ) {
+    super(error.message);
+  }
+}
+
+/** A failure of one hop without a response; remembers which hop for the message. */
+class HopFailure extends Error {
+  constructor(
+    readonly hop: Hop,
+    override readonly cause: unknown,
+  ) {
+    super('request failed');
+  }
+}
+
+interface RequestState {
+  req: HttpRequest;
+  plan: RetryPlan;
+  endpoint: string;
+  attempts: number;
+  authRefreshed: boolean;
+}
+
+interface Exchange {
+  data: Dispatcher.ResponseData;
+  hop: Hop;
+  secrets: string[];
+}
+
+/**
+ * The one HTTP client of the connector: a client-side rate limit, retries with
+ * backoff, manual redirects that keep credentials on their origin, one token refresh
+ * on 401, and errors that never carry a secret. Build one per tenant and target.
+ */
+export class HttpClient {
+  readonly target: string;
+  readonly #options: HttpClientOptions;
+  readonly #timeouts: Timeouts;
+  readonly #limiter: RateLimiter | undefined;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownAgent: Agent | undefined;
+
+  constructor(options: HttpClientOptions) {
+    this.target = options.target;
+    this.#options = options;
+    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.#limiter =
+      options.ratePerMinute === undefined ? undefined : new RateLimiter({ limit: options.ratePerMinute, windowMs: options.rateWindowMs });
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+    } else {
+      this.#ownAgent = new Agent({
+        connect: { timeout: this.#timeouts.connectMs },
+        headersTimeout: this.#timeouts.headersMs,
+        bodyTimeout: this.#timeouts.bodyIdleMs,
+      });
+      this.#dispatcher = this.#ownAgent;
+    }
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const plan = retryPlan(req.method, req.retry, this.#options.retry, !isReplayable(req.body));
+    const state: RequestState = { req, plan, endpoint: req.endpoint ?? defaultEndpoint(req.url), attempts: 0, authRefreshed: false };
+    try {
+      return await pRetry((attemptNumber) => this.#attempt(state, attemptNumber), {
+        retries: plan.retries,
+        // The wait is ours (Retry-After, jitter), done in shouldRetry; p-retry only counts.
+        minTimeout: 0,
+        // Anything else (an auth provider's failure, say) is not ours to retry.
+        shouldRetry: async ({ error }) => {
+          if (!(error instanceof RetryableFailure)) return false;
+          await waitMs(error.delayMs, req.signal);
+          return true;
+        },
+        signal: req.signal,
+      });
+    } catch (error) {
+      if (error instanceof RetryableFailure) throw error.error;
+      if (error instanceof ConnectorError) throw error;
+      if (req.signal?.aborted) throw abortedError(req.method, req.url, req.signal.reason);
+      throw error;
+    }
+  }
+
+  async getJson<T = unknown>(url: string, options: Omit<HttpRequest, 'method' | 'url' | 'body'> = {}): Promise<T> {
+    const response = await this.request({ ...options, method: 'GET', url, headers: { accept: 'application/json', ...options.headers } });
+    return response.json<T>();
+  }
+
+  async postJson<T = unknown>(url: string, body: unknown, options: Omit<HttpRequest, 'method' | 'url' | 'body'> = {}): Promise<T> {
+    const headers = { accept: 'application/json', 'content-type': 'application/json', ...options.headers };
+    const response = await this.request({ ...options, method: 'POST', url, headers, body: JSON.stringify(body) });
+    return response.json<T>();
+  }
+
+  /** Closes the client's own connection pool; a dispatcher passed in stays open. */
+  async close(): Promise<void> {
+    await this.#ownAgent?.close();
+  }
+
+  /** One p-retry attempt; a 401 refresh sends once more inside the same attempt. */
+  async #attempt(state: RequestState, attemptNumber: number): Promise<HttpResponse> {
+    const { req, plan } = state;
+    const canRetry = plan.enabled && attemptNumber <= plan.retries;
+    for (;;) {
+      // Credentials first, so a slow token fetch does not sit on a rate-limit slot.
+      const authHeaders = req.auth ? await req.auth.headers() : {};
+      const queuedMs = req.bypassRateLimit || !this.#limiter ? 0 : await this.#acquire(req);
+      state.attempts += 1;
+      const started = performance.now();
+      const attempt = state.attempts;
+      const event = (fields: Partial<RequestEvent> & Pick<RequestEvent, 'outcome' | 'url'>): void =>
+        this.#emit({
+          target: this.target,
+          endpoint: state.endpoint,
+          method: req.method,
+          durationMs: performance.now() - started,
+          queuedMs,
+          attempt,
+          throttled: false,
+          ...fields,
+        });
+
+      let exchange: Exchange;
+      try {
+        exchange = await this.#exchange(req, authHeaders);
+      } catch (error) {
+        const hop = error instanceof HopFailure ? error.hop : { method: req.method, url: req.url, body: req.body };
+        const cause = error instanceof HopFailure ? error.cause : error;
+        if (req.signal?.aborted) {
+          event({ outcome: 'error', url: redactUrl(hop.url), errorCode: 'ABORTED' });
+          throw new AbortError(abortedError(hop.method, hop.url, req.signal.reason));
+        }
+        if (cause instanceof ConnectorError) {
+          event({ outcome: 'error', url: redactUrl(hop.url), errorCode: cause.code });
+          throw new AbortError(cause);
+        }
+        const code = networkErrorCode(cause);
+        const failure = networkError(hop.method, hop.url, code, cause);
+        if (canRetry && isRetryableNetworkCode(code)) {
+          const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
+          event({ outcome: 'retry', url: redactUrl(hop.url), errorCode: code, retryAfterMs: delay });
+          throw new RetryableFailure(failure, delay);
+        }
+        event({ outcome: 'error', url: redactUrl(hop.url), errorCode: code });
+        throw new AbortError(failure);
+      }
+
+      const { data, hop, secrets } = exchange;
+      const status = data.statusCode;
+      const shownUrl = redactUrl(hop.url);
+      const throttled = status === 429;
+      // Only the request's own origin saw the credentials; a 401 elsewhere says nothing about them.
+      const home = new URL(hop.url).origin === new URL(req.url).origin;
+      if (status === 401 && home && req.auth?.invalidate && !state.authRefreshed && isReplayable(req.body)) {
+        await discard(data.body);
+        event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: 0 });
+        state.authRefreshed = true;
+        req.auth.invalidate();
+        continue;
+      }
+      if (status >= 200 && status < 300) {
+        event({ outcome: 'ok', url: shownUrl, status });
+        return wrapResponse(data, { method: hop.method, url: hop.url, secrets });
+      }
+      if (canRetry && isRetryableStatus(status)) {
+        const delay = retryDelayMs(attemptNumber - 1, plan, parseRetryAfter(headerValue(data.headers['retry-after'])));
+        await discard(data.body);
+        event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: delay, throttled });
+        throw new RetryableFailure(httpError(hop.method, hop.url, status, ''), delay);
+      }
+      if (req.allowStatus?.includes(status)) {
+        event({ outcome: 'ok', url: shownUrl, status, throttled });
+        return wrapResponse(data, { method: hop.method, url: hop.url, secrets });
+      }
+      const bodyExcerpt = excerpt(await readStart(data.body), secrets);
+      event({ outcome: 'error', url: shownUrl, status, throttled });
+      throw new AbortError(httpError(hop.method, hop.url, status, bodyExcerpt));
+    }
+  }
+
+  async #acquire(req: HttpRequest): Promise<number> {
+    try {
+      return await this.#limiter!.acquire(req.signal);
+    } catch (reason) {
+      throw new AbortError(abortedError(req.method, req.url, reason));
+    }
+  }
+
+  /** Sends the request and follows redirects; credentials stay on the first origin. */
+  async #exchange(req: HttpRequest, authHeaders: Record<string, string>): Promise<Exchange> {
+    const origin = new URL(req.url).origin;
+    const callerHeaders = lowerCaseKeys(req.headers ?? {});
+    const auth = lowerCaseKeys(authHeaders);
+    const secrets = secretHeaderValues({ ...auth, ...credentialHeaders(callerHeaders) });
+    let hop: Hop = { method: req.method, url: req.url, body: req.body };
+    for (let redirects = 0; ; redirects += 1) {
+      const home = new URL(hop.url).origin === origin;
+      const bodyDropped = hop.method !== req.method || (req.body !== undefined && hop.body === undefined);
+      const headers = hopHeaders({ callerHeaders, authHeaders: auth, userAgent: this.#options.userAgent, home, bodyDropped });
+
+      let data: Dispatcher.ResponseData;
+      try {
+        data = await undiciRequest(hop.url, {
+          method: hop.method,
+          headers,
+          body: hop.body as string | Buffer | Readable | undefined,
+          dispatcher: this.#dispatcher,
+          headersTimeout: this.#timeouts.headersMs,
+          bodyTimeout: this.#timeouts.bodyIdleMs,
+          signal: req.signal,
+        });
+      } catch (cause) {
+        throw new HopFailure(hop, cause);
+      }
+      const status = data.statusCode;
+      const location = headerValue(data.headers.location);
+      if (!isRedirect(status) || location === undefined || req.allowStatus?.includes(status)) return { data, hop, secrets };
+
+      await discard(data.body);
+      const shown = redactUrl(hop.url);
+      if (redirects >= MAX_REDIRECTS) {
+        throw new HopFailure(hop, new ConnectorError('HTTP_TOO_MANY_REDIRECTS', `${hop.method} ${shown} redirected more than ${MAX_REDIRECTS} times`, {
+          details: { method: hop.method, url: shown, status, redirects },
+        }));
+      }
+      let next: Hop | undefined;
+      try {
+        next = nextHop(hop, status, location);
+      } catch {
+        throw new HopFailure(hop, httpError(hop.method, hop.url, status, 'invalid redirect location'));
+      }
+      if (next === undefined) {
+        throw new HopFailure(hop, httpError(hop.method, hop.url, status, 'redirect needs the request body again, but it was a stream'));
+      }
+      hop = next;
+    }
+  }
+
+  #emit(event: RequestEvent): void {
+    try {
+      this.#options.onRequest?.(event);
+    } catch {
+      // A failing metrics or log hook must not fail the request it observes.
+    }
+  }
+}
+
+/** `/wiki/rest/api/content/65601/child` -> `/wiki/rest/api/content/:id/child`. */
+export function defaultEndpoint(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/\d+/g, ':id');
+  } catch {
+    return 'invalid-url';
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

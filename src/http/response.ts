@@ -1,0 +1,116 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { ConnectorError } from '../errors.js';
+import { excerpt, redactText, redactUrl } from './redact.js';
+import type { HttpMethod, HttpResponse } from './types.js';
+
+type UndiciBody = Dispatcher.ResponseData['body'];
+
+/** How much of an error body is read for its excerpt; the rest is not waited for. */
+const EXCERPT_READ_BYTES = 8 * 1024;
+
+/** Builds the error for a non-2xx answer: method, redacted URL, status, excerpt. */
+export function httpError(method: HttpMethod, url: string, status: number, bodyExcerpt: string): ConnectorError {
+  const shown = redactUrl(url);
+  return new ConnectorError('HTTP_ERROR', `${method} ${shown} failed with HTTP ${status}`, {
+    details: { method, url: shown, status, bodyExcerpt },
+  });
+}
+
+/** Builds the error for a failure without a usable response. */
+export function networkError(method: HttpMethod, url: string, code: string | undefined, cause: unknown): ConnectorError {
+  const shown = redactUrl(url);
+  const proxyStatus = proxyStatusOf(cause);
+  if (proxyStatus !== undefined) {
+    return new ConnectorError('HTTP_PROXY_ERROR', `${method} ${shown} failed: the proxy answered HTTP ${proxyStatus}`, {
+      cause,
+      details: { method, url: shown, proxyStatus },
+    });
+  }
+  const reason = cause instanceof Error ? redactText(cause.message).slice(0, 200) : undefined;
+  return new ConnectorError('HTTP_NETWORK_ERROR', `${method} ${shown} failed: ${code ?? 'network error'}${reason ? ` (${reason})` : ''}`, {
+    cause,
+    details: { method, url: shown, errorCode: code },
+  });
+}
+
+export function abortedError(method: HttpMethod, url: string, reason: unknown): ConnectorError {
+  const shown = redactUrl(url);
+  return new ConnectorError('HTTP_ABORTED', `${method} ${shown} was aborted`, { cause: reason, details: { method, url: shown } });
+}
+
+/** undici reports a refused CONNECT or a 407 from a plain forward proxy only in text. */
+function proxyStatusOf(cause: unknown): number | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  const match = /Proxy response \((\d{3})\)|Proxy Authentication Required \((\d{3})\)/.exec(cause.message);
+  if (!match) return undefined;
+  return Number(match[1] ?? match[2]);
+}
+
+/** Reads the start of an error body for its excerpt and releases the connection. */
+export async function readStart(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      chunks.push(buffer);
+      size += buffer.length;
+      if (size >= EXCERPT_READ_BYTES) break;
+    }
+  } catch {
+    // A body that fails half-way still gives a useful excerpt of what arrived.
+  }
+  body.destroy();
+  return Buffer.concat(chunks).subarray(0, EXCERPT_READ_BYTES).toString('utf8');
+}
+
+/** Throws a body away (retries, redirects) without letting its errors escape. */
+export async function discard(body: UndiciBody): Promise<void> {
+  try {
+    await body.dump({ limit: 64 * 1024 });
+  } catch {
+    body.destroy();
+  }
+}
+
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+export interface WrapContext {
+  method: HttpMethod;
+  url: string;
+  /** Values scrubbed from excerpts: this request's credentials. */
+  secrets: string[];
+}
+
+export function wrapResponse(data: Dispatcher.ResponseData, context: WrapContext): HttpResponse {
+  const { method, url, secrets } = context;
+  const status = data.statusCode;
+  const body = data.body;
+  const text = async (): Promise<string> => {
+    try {
+      return await body.text();
+    } catch (error) {
+      throw networkError(method, url, (error as { code?: string }).code, error);
+    }
+  };
+  const json = async <T>(): Promise<T> => {
+    const raw = await text();
+    try {
+      return JSON.parse(raw) as T;
+    } catch {
+      const shown = redactUrl(url);
+      throw new ConnectorError('HTTP_ERROR', `${method} ${shown} answered HTTP ${status} but the response is not JSON`, {
+        details: { method, url: shown, status, bodyExcerpt: excerpt(raw, secrets) },
+      });
+    }
+  };
+  return { status, headers: flattenHeaders(data.headers), url, body, json, text };
+}

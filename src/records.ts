@@ -1,0 +1,90 @@
+/**
+ * The records that flow through a tenant's pipeline. Plain JSON-serialisable objects
+ * with a `kind`, so the NDJSON sink can write them as they are. Bytes never travel on
+ * the stream: an attachment record carries where to download them.
+ */
+
+export interface SpaceRef {
+  /** Confluence v1 numeric space id, stringified (it is part of Unique keys). */
+  id: string;
+  key: string;
+  name: string;
+}
+
+export interface AncestorRef {
+  id: string;
+  title: string;
+  type: string;
+}
+
+/** An attachment as listed by Confluence (v1 expansion or v2 listing mapped to v1 names). */
+export interface AttachmentMeta {
+  /** With its `att` prefix. */
+  id: string;
+  /** The file name. */
+  title: string;
+  /** As reported by Confluence (may carry parameters such as `; charset=binary`). */
+  mediaType: string;
+  fileSize: number;
+  /** UTC ISO; the owning page's version time when Confluence gives none. */
+  updatedAt: string;
+  /** DC: the `_links.download` path relative to the base URL (with its query). Cloud: unused. */
+  downloadPath?: string;
+}
+
+/** Why a page was selected: by its own label(s) and/or by labelled ancestors. */
+export interface Selection {
+  singleLabel: boolean;
+  allLabel: boolean;
+  /** Ids of ancestors carrying the "all" label that brought this page in. */
+  viaAncestors: string[];
+}
+
+export interface PageRecord {
+  kind: 'page';
+  id: string;
+  /** page, blogpost, folder, database, whiteboard, embed… */
+  type: string;
+  title: string;
+  space: SpaceRef;
+  version: { number: number; when: string };
+  /** UTC ISO instant sent to the file-diff as the page's `updatedAt`. */
+  updatedAt: string;
+  /** Labels without the two sync labels, sorted. */
+  labels: string[];
+  /** All labels as Confluence reports them (for the "all" label check). */
+  rawLabels: string[];
+  selection: Selection;
+  ancestors: AncestorRef[];
+  /** The page's web URL (identity-relevant: sent to Unique as `url`). */
+  webUrl: string;
+  attachments: AttachmentMeta[];
+  /** Storage-format body, after the fetch-body stage. */
+  storage?: string;
+  /** Converted HTML, after the convert-body stage. */
+  html?: string;
+}
+
+export interface AttachmentRecord {
+  kind: 'attachment';
+  id: string;
+  pageId: string;
+  space: SpaceRef;
+  title: string;
+  /** Normalised: cut at `;`, trimmed, lower-case. */
+  mediaType: string;
+  fileSize: number;
+  updatedAt: string;
+  downloadPath?: string;
+  webUrl: string;
+  /** Set when the attachment is listed but not ingested, with the reason. */
+  rejected?: string;
+}
+
+export type PipelineRecord = PageRecord | AttachmentRecord;
+
+/** The sync labels as a tenant configures them. */
+export interface SyncLabels {
+  single: string;
+  all: string;
+}

@@ -1,0 +1,40 @@
+import type { TenantConfig } from '../../config/types.js';
+import type { PageRecord } from '../../records.js';
+import type { ContentInput, UpsertRequest } from '../../unique/content.js';
+import { pageKey, partialKey, sourceKind } from '../../unique/keys.js';
+
+/**
+ * The contentUpsert arguments of a page, exactly as Unique contract §9 lists them.
+ * Register and finalize send the same request; finalize adds `fileUrl`.
+ */
+export function pageUpsertRequest(page: PageRecord, html: Buffer, scopeId: string, tenant: TenantConfig): UpsertRequest {
+  const input: ContentInput = {
+    key: pageKey(partialKey(tenant.name, page.space, tenant.ingestion.useV1KeyFormat), page.id),
+    title: page.title,
+    mimeType: 'text/html',
+    ownerType: 'SCOPE',
+    url: page.webUrl,
+    byteSize: html.byteLength,
+    metadata: { confluenceLabels: page.labels, spaceKey: page.space.key, spaceName: page.space.name },
+    ingestionConfig: pageIngestionConfig(tenant),
+  };
+  return { input, ...upsertTarget(scopeId, tenant) };
+}
+
+export function upsertTarget(scopeId: string, tenant: TenantConfig): Omit<UpsertRequest, 'input'> {
+  return {
+    scopeId,
+    sourceKind: sourceKind(tenant.confluence.instanceType),
+    sourceName: tenant.confluence.baseUrl,
+    storeInternally: tenant.ingestion.storeInternally,
+    baseUrl: tenant.confluence.baseUrl,
+  };
+}
+
+/**
+ * `ingestion.pageIngestionConfig` verbatim; the vendor's older `unique.ingestionConfig`
+ * stands in when only that is set, so existing tenant files keep their behaviour.
+ */
+function pageIngestionConfig(tenant: TenantConfig): Record<string, unknown> | undefined {
+  return tenant.ingestion.pageIngestionConfig ?? tenant.unique.ingestionConfig;
+}

@@ -1,0 +1,49 @@
+import { ConnectorError } from '../../errors.js';
+import { stageLogger } from '../../log.js';
+import type { SpaceRef } from '../../records.js';
+import { spaceExternalId } from '../../unique/keys.js';
+import { STAGE, type ScopeFlowContext } from './context.js';
+
+export interface SpaceScopesResult {
+  /** Space key -> scope id. */
+  scopeIds: Map<string, string>;
+  /** How many scopes had their external id (re)written. */
+  externalIdsUpdated: number;
+}
+
+/**
+ * Unique contract §10.3: one scope per space at `{rootPath}/{spaceKey}`, created by
+ * path (new scopes inherit the root's accesses) and paired with the spaces by
+ * position; a scope whose external id is not `confc:{tenant}:{spaceId}:{spaceKey}`
+ * gets it rewritten, so orphan clean-up can recognise it later. Any failure throws:
+ * nothing may be ingested into a space without its scope.
+ */
+export async function ensureSpaceScopes(ctx: ScopeFlowContext, rootPath: string, spaces: SpaceRef[]): Promise<SpaceScopesResult> {
+  const log = stageLogger(ctx.log, STAGE);
+  const { scopes } = ctx.clients;
+  const byKey = new Map<string, SpaceRef>();
+  for (const space of spaces) if (!byKey.has(space.key)) byKey.set(space.key, space);
+  const unique = [...byKey.values()];
+  const scopeIds = new Map<string, string>();
+  if (unique.length === 0) return { scopeIds, externalIdsUpdated: 0 };
+
+  const base = rootPath.replace(/\/+$/, '');
+  const leaves = await scopes.generateScopesBasedOnPaths(unique.map((space) => `${base}/${space.key}`));
+  let externalIdsUpdated = 0;
+  for (const [index, space] of unique.entries()) {
+    const scope = leaves[index]!;
+    const expected = spaceExternalId(ctx.tenant.name, space);
+    if (scope.externalId !== expected) {
+      const updated = await scopes.updateExternalId(scope.id, expected);
+      if (updated.externalId !== expected) {
+        throw new ConnectorError('UNIQUE_RESPONSE_INVALID', `Setting the external id of space scope ${scope.id} did not stick`, {
+          details: { scopeId: scope.id, spaceKey: space.key, expected, actual: updated.externalId },
+        });
+      }
+      externalIdsUpdated += 1;
+    }
+    scopeIds.set(space.key, scope.id);
+  }
+  log.info({ spaces: unique.length, externalIdsUpdated }, 'Space scopes ensured');
+  return { scopeIds, externalIdsUpdated };
+}

@@ -1,0 +1,135 @@
+/**
+ * Confluence discovery (contract §12 steps 1–3): the label search (E1), then the
+ * descendants of every "all"-labelled root (E2, 100 roots a query), yielded as page
+ * records as they arrive. Records are not deduplicated here: a page can come from E1
+ * and from E2 (or from two E2 batches), each time with the `selection` known at that
+ * point; the dedupe stage keeps one record per id and merges the selections (OR of
+ * the label flags, union of `viaAncestors`).
+ *
+ * Any HTTP or listing-guard error ends the generator with that error, so the cycle
+ * aborts before it writes anything to Unique: a partial listing must never be diffed.
+ */
+import { batches, contentExpand, descendantsCql, discoveryCql, DESCENDANT_BATCH_SIZE } from '../../confluence/cql.js';
+import type { ConfluenceApi } from '../../confluence/api.js';
+import { hasLabel, labelNames, mapContent } from '../../confluence/map-content.js';
+import type { RawAttachment, ValidContent } from '../../confluence/raw.js';
+import type { TenantConfig } from '../../config/types.js';
+import type { Logger } from '../../log.js';
+import type { PageRecord } from '../../records.js';
+
+/** §13: the types discovery passes on; the content-type filter later drops database, whiteboard and embed. */
+export const KNOWN_CONTENT_TYPES: ReadonlySet<string> = new Set(['page', 'blogpost', 'folder', 'database', 'whiteboard', 'embed']);
+/** Types whose attachments are ingested, so only they are worth the "more than 25" calls (§12 step 5–6). */
+const TYPES_WITH_ATTACHMENTS: ReadonlySet<string> = new Set(['page', 'blogpost']);
+
+export interface DiscoveryReport {
+  /** True when `maxItems` cut the listing short: the pipeline must not delete what it did not see. */
+  truncated: boolean;
+  /** Records yielded (a page found twice counts twice). */
+  records: number;
+  fromLabels: number;
+  fromDescendants: number;
+  /** Distinct "all"-labelled roots (of any type). */
+  allRoots: number;
+  /** Items of a type outside §13, skipped with a warning. */
+  skippedTypes: number;
+  /** Items not in `current` status. */
+  skippedStatus: number;
+}
+
+export interface DiscoveryOptions {
+  api: ConfluenceApi;
+  config: TenantConfig;
+  logger: Logger;
+  /** Stop after this many records (processing.maxItemsToScan); default from the config. */
+  maxItems?: number;
+  /** Filled while discovery runs, for callers that consume it as a stream and lose the return value. */
+  report?: DiscoveryReport;
+}
+
+export function emptyReport(): DiscoveryReport {
+  return { truncated: false, records: 0, fromLabels: 0, fromDescendants: 0, allRoots: 0, skippedTypes: 0, skippedStatus: 0 };
+}
+
+type Phase = 'labels' | 'descendants';
+
+export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<PageRecord, DiscoveryReport, undefined> {
+  const { api, config, logger } = options;
+  const report = Object.assign(options.report ?? emptyReport(), emptyReport());
+  const maxItems = options.maxItems ?? config.processing.maxItemsToScan;
+  const expand = contentExpand(config.ingestion.attachments.enabled);
+  const labels = api.labels;
+  const roots = new Set<string>();
+  // A page found by E1 and E2 needs its >25 attachment listing once, not twice.
+  const completedAttachments = new Map<string, RawAttachment[]>();
+
+  const toRecord = async (item: ValidContent, phase: Phase): Promise<PageRecord | undefined> => {
+    if (!KNOWN_CONTENT_TYPES.has(item.type)) {
+      report.skippedTypes += 1;
+      logger.warn({ contentId: item.id, contentType: item.type, phase }, 'Skipped Confluence content of an unknown type.');
+      return undefined;
+    }
+    if (item.status !== undefined && item.status !== 'current') {
+      report.skippedStatus += 1;
+      logger.debug({ contentId: item.id, status: item.status, phase }, 'Skipped Confluence content that is not current.');
+      return undefined;
+    }
+    let attachments: RawAttachment[] | undefined;
+    if (config.ingestion.attachments.enabled && TYPES_WITH_ATTACHMENTS.has(item.type)) {
+      attachments = completedAttachments.get(item.id);
+      if (attachments === undefined) {
+        attachments = await api.listMoreAttachments(item);
+        completedAttachments.set(item.id, attachments);
+      }
+    }
+    return mapContent(item, { urls: api.urls, labels, allRoots: roots, attachments });
+  };
+
+  logger.info({ flavour: api.flavour, maxItems }, 'Confluence discovery started.');
+  // Truncation is flagged only when a record beyond the limit exists, so an exact fit still allows deletions.
+  const admit = (phase: Phase): boolean => {
+    if (maxItems !== undefined && report.records >= maxItems) {
+      report.truncated = true;
+      return false;
+    }
+    report.records += 1;
+    if (phase === 'labels') report.fromLabels += 1;
+    else report.fromDescendants += 1;
+    return true;
+  };
+
+  for await (const items of api.searchContent(discoveryCql(api.flavour, labels), expand, { limit: 100, start: 0 })) {
+    for (const item of items) {
+      // §4: a root counts whatever its type or status, so a labelled database still yields its pages.
+      if (hasLabel(labelNames(item), labels.all)) roots.add(item.id);
+      const record = await toRecord(item, 'labels');
+      if (record === undefined) continue;
+      if (!admit('labels')) return finish(report, roots, logger);
+      yield record;
+    }
+  }
+  report.allRoots = roots.size;
+  logger.info({ records: report.fromLabels, allRoots: roots.size }, 'Confluence label search finished.');
+
+  for (const batch of batches([...roots], DESCENDANT_BATCH_SIZE)) {
+    for await (const items of api.searchContent(descendantsCql(batch), expand, { limit: 100 })) {
+      for (const item of items) {
+        const record = await toRecord(item, 'descendants');
+        if (record === undefined) continue;
+        if (!admit('descendants')) return finish(report, roots, logger);
+        yield record;
+      }
+    }
+  }
+  return finish(report, roots, logger);
+}
+
+function finish(report: DiscoveryReport, roots: ReadonlySet<string>, logger: Logger): DiscoveryReport {
+  report.allRoots = roots.size;
+  if (report.truncated) {
+    logger.warn({ ...report }, 'Confluence discovery stopped at maxItemsToScan; the listing is incomplete.');
+  } else {
+    logger.info({ ...report }, 'Confluence discovery finished.');
+  }
+  return report;
+}

@@ -1,0 +1,83 @@
+import type { Dispatcher } from 'undici';
+import { ConfluenceApi } from './confluence/api.js';
+import { atlassianApiBaseUrl, confluenceAuth } from './confluence/auth.js';
+import type { TenantConfig } from './config/types.js';
+import { HttpClient } from './http/client.js';
+import { proxyFromEnv } from './http/proxy.js';
+import type { RequestEvent, RetryOptions, Timeouts } from './http/types.js';
+import { type Logger, tenantLogger } from './log.js';
+import { createUniqueClients, type UniqueClients } from './unique/client.js';
+
+/** Knobs tests turn to keep retries and waits short; production uses the defaults. */
+export interface RuntimeTuning {
+  retry?: Partial<RetryOptions>;
+  fileDiffRetry?: Partial<RetryOptions>;
+  timeouts?: Partial<Timeouts>;
+}
+
+export interface RuntimeOptions {
+  /** The root logger; the runtime derives the tenant's child logger from it. */
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  onRequest?: (event: RequestEvent) => void;
+  tuning?: RuntimeTuning;
+}
+
+/** One tenant's clients, rate limiters and logger: nothing is shared between tenants. */
+export interface TenantRuntime {
+  tenant: TenantConfig;
+  logger: Logger;
+  confluence: ConfluenceApi;
+  unique: UniqueClients;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a tenant's clients. Constructing them does no I/O. Confluence and its token
+ * endpoint always go through the proxy when one is configured; Unique only in
+ * external mode (the Unique client factory decides that from the dispatcher given).
+ */
+export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOptions): TenantRuntime {
+  const env = options.env ?? process.env;
+  const logger = tenantLogger(options.logger, tenant.name);
+  const proxy: Dispatcher | undefined = proxyFromEnv(env);
+  const { tuning = {} } = options;
+  const confluenceHttp = new HttpClient({
+    target: 'confluence',
+    ratePerMinute: tenant.confluence.apiRateLimitPerMinute,
+    dispatcher: proxy,
+    onRequest: options.onRequest,
+    retry: tuning.retry,
+    timeouts: tuning.timeouts,
+  });
+  const apiBase = atlassianApiBaseUrl(env);
+  const auth = confluenceAuth({ tenant: tenant.name, config: tenant.confluence, http: confluenceHttp, atlassianApiBaseUrl: apiBase });
+  const confluence = new ConfluenceApi({
+    tenant: tenant.name,
+    config: tenant.confluence,
+    http: confluenceHttp,
+    auth,
+    atlassianApiBaseUrl: apiBase,
+    attachmentsEnabled: tenant.ingestion.attachments.enabled,
+    logger,
+  });
+  const unique = createUniqueClients({
+    tenant: tenant.name,
+    config: tenant.unique,
+    dispatcher: proxy,
+    onRequest: options.onRequest,
+    retry: tuning.retry,
+    fileDiffRetry: tuning.fileDiffRetry,
+    timeouts: tuning.timeouts,
+  });
+  return {
+    tenant,
+    logger,
+    confluence,
+    unique,
+    close: async () => {
+      await Promise.all([confluenceHttp.close(), unique.close()]);
+      await proxy?.close();
+    },
+  };
+}

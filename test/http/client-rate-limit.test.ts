@@ -1,0 +1,47 @@
+import t from 'tap';
+import { HttpClient } from '../../src/http/client.js';
+import { FAST_RETRY, startServer } from './servers.js';
+
+t.test('requests through a client are spaced by its rate limit', async (t) => {
+  const server = await startServer((_req, res) => void res.end('ok'));
+  t.teardown(() => server.close());
+  // 4 per 200 ms: one start every 50 ms.
+  // Start times are taken from the hook (end minus duration): server arrival times
+  // would add connection set-up jitter to what the limiter controls. The exact
+  // window guarantee is proven in rate-limiter.test.ts; here a little scheduling slack.
+  const starts: number[] = [];
+  const http = new HttpClient({ target: 'test', ratePerMinute: 4, rateWindowMs: 200, onRequest: (e) => starts.push(performance.now() - e.durationMs) });
+  t.teardown(() => http.close());
+  await Promise.all(Array.from({ length: 8 }, () => http.request({ method: 'GET', url: server.url }).then((r) => r.text())));
+  starts.sort((a, b) => a - b);
+  for (let i = 0; i + 4 < starts.length; i += 1) t.ok(starts[i + 4]! - starts[i]! >= 190, `starts ${i}..${i + 4} span a window`);
+  t.ok(starts.at(-1)! - starts[0]! >= 7 * 49, 'spread over seven gaps');
+  t.equal(server.received.length, 8);
+});
+
+t.test('every retry takes a slot of its own', async (t) => {
+  let calls = 0;
+  const server = await startServer((_req, res) => {
+    calls += 1;
+    if (calls <= 2) return void res.writeHead(503).end();
+    res.end('ok');
+  });
+  t.teardown(() => server.close());
+  const http = new HttpClient({ target: 'test', ratePerMinute: 2, rateWindowMs: 300, retry: { ...FAST_RETRY, minTimeoutMs: 0 } });
+  t.teardown(() => http.close());
+  await http.request({ method: 'GET', url: server.url });
+  const at = server.received.map((r) => r.at);
+  t.ok(at[1]! - at[0]! >= 130 && at[2]! - at[1]! >= 130, 'retries wait for the limiter, not only the backoff');
+});
+
+t.test('a request that bypasses the limiter does not queue', async (t) => {
+  const server = await startServer((_req, res) => void res.end('ok'));
+  t.teardown(() => server.close());
+  const http = new HttpClient({ target: 'test', ratePerMinute: 1, rateWindowMs: 5000 });
+  t.teardown(() => http.close());
+  await http.request({ method: 'GET', url: server.url });
+  const started = performance.now();
+  const health = await http.request({ method: 'GET', url: server.url, bypassRateLimit: true });
+  t.equal(health.status, 200);
+  t.ok(performance.now() - started < 3000, 'the health check did not wait 5 s');
+});

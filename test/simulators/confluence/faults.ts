@@ -1,0 +1,127 @@
+/**
+ * Fault injection (contract §10). Rules are checked in the order they were added; a
+ * firing latency-only rule adds its delay and lets later rules run, the first firing
+ * rule with a status or reset decides the answer and stops the evaluation.
+ */
+import type { FaultRule } from './types.js';
+
+interface RuleState { rule: FaultRule; seen: number; fired: number }
+
+export interface FaultDecision {
+  latencyMs: number;
+  /** The rule that replaces or cuts the normal answer, if any. */
+  terminal?: FaultRule;
+}
+
+/** mulberry32: tiny, seedable, good enough to make `probability` rules repeatable. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function matches(rule: FaultRule, method: string, path: string): boolean {
+  if (rule.method !== undefined && rule.method.toUpperCase() !== method) return false;
+  if (rule.path === undefined) return true;
+  if (typeof rule.path === 'string') return rule.path === path;
+  rule.path.lastIndex = 0;
+  return rule.path.test(path);
+}
+
+const isTerminal = (rule: FaultRule): boolean =>
+  rule.status !== undefined || rule.reset === true || rule.resetMidBody === true;
+
+export class FaultInjector {
+  private rules: RuleState[] = [];
+  private readonly random: () => number;
+
+  constructor(seed = 1) {
+    this.random = seededRandom(seed);
+  }
+
+  add(rule: FaultRule): void {
+    this.rules.push({ rule, seen: 0, fired: 0 });
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  decide(method: string, path: string): FaultDecision {
+    const decision: FaultDecision = { latencyMs: 0 };
+    for (const state of this.rules) {
+      const { rule } = state;
+      if (!matches(rule, method, path)) continue;
+      state.seen++;
+      if (!this.fires(state)) continue;
+      state.fired++;
+      decision.latencyMs += rule.latencyMs ?? 0;
+      if (isTerminal(rule)) {
+        decision.terminal = rule;
+        break;
+      }
+    }
+    return decision;
+  }
+
+  private fires(state: RuleState): boolean {
+    const { rule } = state;
+    if (rule.times !== undefined && state.fired >= rule.times) return false;
+    const counted = state.seen - (rule.after ?? 0);
+    if (counted <= 0) return false;
+    if (rule.every !== undefined && counted % rule.every !== 0) return false;
+    if (rule.probability !== undefined && this.random() >= rule.probability) return false;
+    return true;
+  }
+}
+
+/** Headers Cloud sends with a 429 (contract §10), for fault rules and strict mode. */
+export function cloudRateLimitHeaders(retryAfterSeconds: number, limit = 100, now = Date.now()): Record<string, string> {
+  return {
+    'retry-after': String(retryAfterSeconds),
+    'x-ratelimit-limit': String(limit),
+    'x-ratelimit-remaining': '0',
+    'x-ratelimit-reset': new Date(now + retryAfterSeconds * 1000).toISOString(),
+    'x-ratelimit-nearlimit': 'true',
+    'ratelimit-reason': 'confluence-quota-based',
+  };
+}
+
+/** DC's admin rate-limiting headers (contract §10). */
+export function dataCenterRateLimitHeaders(retryAfterSeconds: number, limit = 100): Record<string, string> {
+  return {
+    'retry-after': String(retryAfterSeconds),
+    'x-ratelimit-limit': String(limit),
+    'x-ratelimit-remaining': '0',
+    'x-ratelimit-interval-seconds': '60',
+    'x-ratelimit-fillrate': String(limit),
+  };
+}
+
+/** Strict mode: more than `perMinute` answered requests in any 60 s window get 429. */
+export class SlidingWindowLimit {
+  private readonly stamps: number[] = [];
+  private head = 0;
+
+  constructor(private readonly perMinute: number) {}
+
+  /** Seconds to wait, or 0 when the request may pass (and is then counted). */
+  admit(now = Date.now()): number {
+    while (this.head < this.stamps.length && (this.stamps[this.head] as number) <= now - 60_000) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.stamps.length) {
+      this.stamps.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.stamps.length - this.head >= this.perMinute) {
+      const oldest = this.stamps[this.head] as number;
+      return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
+    }
+    this.stamps.push(now);
+    return 0;
+  }
+}
