@@ -27,11 +27,18 @@ t.test('every retry takes a slot of its own', async (t) => {
     res.end('ok');
   });
   t.teardown(() => server.close());
-  const http = new HttpClient({ target: 'test', ratePerMinute: 2, rateWindowMs: 300, retry: { ...FAST_RETRY, minTimeoutMs: 0 } });
+  const starts: number[] = [];
+  const http = new HttpClient({
+    target: 'test',
+    ratePerMinute: 2,
+    rateWindowMs: 300,
+    retry: { ...FAST_RETRY, minTimeoutMs: 0 },
+    onRequest: (e) => starts.push(performance.now() - e.durationMs),
+  });
   t.teardown(() => http.close());
   await http.request({ method: 'GET', url: server.url });
-  const at = server.received.map((r) => r.at);
-  t.ok(at[1]! - at[0]! >= 130 && at[2]! - at[1]! >= 130, 'retries wait for the limiter, not only the backoff');
+  t.equal(starts.length, 3);
+  t.ok(starts[1]! - starts[0]! >= 145 && starts[2]! - starts[1]! >= 145, 'retries wait for the limiter, not only the backoff');
 });
 
 t.test('a request that bypasses the limiter does not queue', async (t) => {

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: syncs a generated Data Center space of N pages (default 2000) from
+ * the Confluence simulator into the Unique simulator, both answering with a fixed
+ * latency, running the real CLI `sync` in a child process. Prints JSON: wall time,
+ * requests by target and endpoint, requests per ingested page, peak RSS of the sync
+ * process, and the requests of a second, no-change sync.
+ *
+ * Flags: --pages N (2000) --latency MS (10) --concurrency N (8)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startConfluenceSimulator, type ConfluenceSimulator } from '../test/simulators/confluence/index.js';
+import { startUniqueSimulator, type UniqueSimulator } from '../test/simulators/unique/index.js';
+import { benchSpace } from './bench/generate.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const PAT = 'bench-personal-access-token';
+
+const { values } = parseArgs({
+  options: { pages: { type: 'string', default: '2000' }, latency: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '8' } },
+});
+const pages = Number(values.pages);
+const latencyMs = Number(values.latency);
+const concurrency = Number(values.concurrency);
+
+function tenantYaml(): string {
+  return [
+    'confluence:',
+    '  instanceType: data-center',
+    '  baseUrl: os.environ/BENCH_CONFLUENCE_URL',
+    '  auth: { mode: pat, token: os.environ/BENCH_CONFLUENCE_PAT }',
+    '  apiRateLimitPerMinute: 1000000',
+    '  ingestSingleLabel: ai-ingest',
+    '  ingestAllLabel: ai-ingest-all',
+    'unique:',
+    '  serviceAuthMode: cluster_local',
+    '  serviceExtraHeaders: { x-company-id: company_1, x-user-id: user_service }',
+    '  ingestionServiceBaseUrl: os.environ/BENCH_UNIQUE_INGESTION_URL',
+    '  scopeManagementServiceBaseUrl: os.environ/BENCH_UNIQUE_SCOPE_URL',
+    '  apiRateLimitPerMinute: 1000000',
+    'processing:',
+    `  concurrency: ${concurrency}`,
+    'ingestion:',
+    '  scopeId: scope_confluence',
+    '  attachments: { mode: disabled }',
+    '',
+  ].join('\n');
+}
+
+interface SyncRun {
+  code: number;
+  wallMs: number;
+  peakRssMb: number;
+  summary: Record<string, unknown> | undefined;
+}
+
+async function runSync(env: NodeJS.ProcessEnv, rssFile: string): Promise<SyncRun> {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', './scripts/bench/rss-preload.mjs', 'dist/cli.js', 'sync'], {
+    cwd: root,
+    env: { ...env, BENCH_RSS_FILE: rssFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let summary: Record<string, unknown> | undefined;
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.includes('Sync cycle finished')) continue;
+      summary = JSON.parse(line) as Record<string, unknown>;
+    }
+  });
+  const code = await new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? 1)));
+  const peakRssKb = Number(await readFile(rssFile, 'utf8'));
+  return { code, wallMs: Date.now() - started, peakRssMb: Math.round(peakRssKb / 102.4) / 10, summary };
+}
+
+/** Confluence endpoints by path shape; Unique ones by GraphQL root field or path. */
+function confluenceEndpoints(sim: ConfluenceSimulator): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of sim.requests) {
+    let endpoint = request.path.replace(/\d+/g, ':id');
+    if (endpoint.endsWith('/content/search')) endpoint += request.query.expand?.includes('body.storage') ? ' (bodies)' : ' (discovery)';
+    counts[endpoint] = (counts[endpoint] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function uniqueEndpoints(sim: UniqueSimulator): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of sim.requests) {
+    const endpoint = request.operation ?? `${request.method} ${request.path.replace(/\?.*/, '')}`;
+    counts[endpoint] = (counts[endpoint] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+async function main(): Promise<void> {
+  const space = benchSpace(pages);
+  const confluence = await startConfluenceSimulator({ flavour: 'data-center', pats: [PAT], ...space }, { latencyMs, requestLogLimit: 1_000_000 });
+  const unique = await startUniqueSimulator({ authMode: 'cluster_local' }, { latencyMs });
+  const dir = await mkdtemp(join(tmpdir(), 'cfc-bench-'));
+  try {
+    await writeFile(join(dir, 'bench-tenant-config.yaml'), tenantYaml());
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TENANT_CONFIG_PATH_PATTERN: join(dir, '*-tenant-config.yaml'),
+      BENCH_CONFLUENCE_URL: confluence.baseUrl,
+      BENCH_CONFLUENCE_PAT: PAT,
+      BENCH_UNIQUE_INGESTION_URL: unique.ingestionBaseUrl,
+      BENCH_UNIQUE_SCOPE_URL: unique.scopeManagementBaseUrl,
+      LOG_LEVEL: 'info',
+    };
+    const first = await runSync(env, join(dir, 'rss-1'));
+    const confluenceFirst = confluenceEndpoints(confluence);
+    const uniqueFirst = uniqueEndpoints(unique);
+    confluence.clearRequests();
+    unique.clearRequests();
+    const second = await runSync(env, join(dir, 'rss-2'));
+    const confluenceSecond = confluenceEndpoints(confluence);
+    const uniqueSecond = uniqueEndpoints(unique);
+    const ingested = Number(first.summary?.ingested ?? 0);
+    const perPage = (n: number) => (ingested > 0 ? Math.round((n / ingested) * 1000) / 1000 : null);
+    const report = {
+      pages,
+      latencyMs,
+      concurrency,
+      firstSync: {
+        exitCode: first.code,
+        wallMs: first.wallMs,
+        peakRssMb: first.peakRssMb,
+        ingested,
+        failed: first.summary?.failed,
+        phasesMs: first.summary?.phasesMs,
+        requests: { confluence: confluenceFirst, unique: uniqueFirst },
+        confluenceRequestsPerIngestedPage: perPage(sum(confluenceFirst)),
+        totalRequestsPerIngestedPage: perPage(sum(confluenceFirst) + sum(uniqueFirst)),
+      },
+      noChangeSync: {
+        exitCode: second.code,
+        wallMs: second.wallMs,
+        peakRssMb: second.peakRssMb,
+        ingested: second.summary?.ingested,
+        requests: { confluence: confluenceSecond, unique: uniqueSecond },
+        bodyFetches: confluenceSecond['/rest/api/content/search (bodies)'] ?? 0,
+        uploads: Object.entries(uniqueSecond).filter(([endpoint]) => endpoint.startsWith('PUT')).reduce((n, [, c]) => n + c, 0),
+      },
+      targets: {
+        confluenceRequestsPerIngestedPage: '<= 0.1',
+        totalRequestsPerIngestedPage: '<= 3.2',
+        noChangeSync: 'no body fetch, no upload',
+        peakRssMb: '<= 150',
+      },
+    };
+    console.log(JSON.stringify(report, null, 2));
+    if (first.code !== 0 || second.code !== 0) process.exitCode = 1;
+  } finally {
+    await Promise.all([confluence.close(), unique.close()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,67 @@
+/**
+ * Deterministic benchmark content: a Data Center space of N pages under one page
+ * labelled with the "all" label, each with a 5–20 KB storage body of realistic shape
+ * (headings, paragraphs, a table, a code macro).
+ */
+import type { ScenarioContent } from '../../test/simulators/confluence/index.js';
+
+const WORDS = 'service deploy release database cluster request latency owner incident runbook policy customer invoice quarterly roadmap migration backup restore alert threshold capacity'.split(' ');
+
+/** A small seeded PRNG (mulberry32) so every run generates the same wiki. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = state;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function sentence(random: () => number): string {
+  const length = 8 + Math.floor(random() * 12);
+  const words = Array.from({ length }, () => WORDS[Math.floor(random() * WORDS.length)]);
+  return `${words.join(' ')}.`;
+}
+
+export function storageBody(random: () => number, targetBytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  let section = 1;
+  while (size < targetBytes) {
+    const block =
+      section % 4 === 0
+        ? `<table><tbody><tr><th>Key</th><th>Value</th></tr><tr><td>${sentence(random)}</td><td>${sentence(random)}</td></tr></tbody></table>`
+        : section % 5 === 0
+          ? `<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">bash</ac:parameter><ac:plain-text-body><![CDATA[kubectl rollout status deploy/api && echo "${sentence(random)}"]]></ac:plain-text-body></ac:structured-macro>`
+          : `<h2>Section ${section}</h2><p>${sentence(random)} ${sentence(random)} ${sentence(random)}</p>`;
+    parts.push(block);
+    size += block.length;
+    section += 1;
+  }
+  return parts.join('\n');
+}
+
+export function benchSpace(pages: number, seed = 42): { spaces: { id: number; key: string; name: string; type: 'global' }[]; content: ScenarioContent[] } {
+  const random = prng(seed);
+  const content: ScenarioContent[] = [
+    { id: '1000000', type: 'page', title: 'Benchmark root', spaceKey: 'BENCH', labels: ['ai-ingest-all'], body: '<p>Root of the benchmark tree.</p>', version: { number: 1, when: '2026-01-01T00:00:00.000Z' } },
+  ];
+  for (let index = 1; index < pages; index += 1) {
+    const id = String(1000000 + index);
+    // A shallow tree: every page hangs under the root or under one of the first 50 pages.
+    const parentId = index <= 50 ? '1000000' : String(1000000 + 1 + (index % 50));
+    content.push({
+      id,
+      type: 'page',
+      title: `Benchmark page ${index}`,
+      spaceKey: 'BENCH',
+      parentId,
+      labels: index % 7 === 0 ? ['runbook'] : [],
+      body: storageBody(random, 5_000 + Math.floor(random() * 15_000)),
+      version: { number: 1, when: '2026-01-01T00:00:00.000Z' },
+    });
+  }
+  return { spaces: [{ id: 424242, key: 'BENCH', name: 'Benchmark', type: 'global' }], content };
+}
