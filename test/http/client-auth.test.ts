@@ -2,7 +2,7 @@ import t from 'tap';
 import { ConnectorError } from '../../src/errors.js';
 import { HttpClient } from '../../src/http/client.js';
 import type { AuthProvider, RequestEvent } from '../../src/http/types.js';
-import { FAST_RETRY, failure, startServer } from './servers.js';
+import { FAST_RETRY, failure, startServer } from '../helpers/http-servers.js';
 
 /** Issues token-1, token-2, ... ; invalidate() makes the next headers() use a new one. */
 function tokenProvider(): AuthProvider & { invalidations: number } {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { HttpClient } from '../../src/http/client.js';
-import { FAST_RETRY, startServer } from './servers.js';
+import { FAST_RETRY, startServer } from '../helpers/http-servers.js';
 
 t.test('requests through a client are spaced by its rate limit', async (t) => {
   const server = await startServer((_req, res) => void res.end('ok'));

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { HttpClient } from '../../src/http/client.js';
 import type { AuthProvider } from '../../src/http/types.js';
-import { failure, startServer } from './servers.js';
+import { failure, startServer } from '../helpers/http-servers.js';
 
 const TOKEN = 'tok-redirect-9f8e7d6c';
 const auth: AuthProvider = { headers: async () => ({ authorization: `Bearer ${TOKEN}`, 'x-company-id': 'company-1' }) };

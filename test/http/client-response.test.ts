@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { HttpClient, defaultEndpoint } from '../../src/http/client.js';
 import type { RequestEvent } from '../../src/http/types.js';
-import { failure, sendJson, startServer } from './servers.js';
+import { failure, sendJson, startServer } from '../helpers/http-servers.js';
 
 t.test('a 20 MB download streams straight into an upload on another server', async (t) => {
   const payload = randomBytes(20 * 1024 * 1024);

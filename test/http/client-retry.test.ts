@@ -2,7 +2,7 @@ import t from 'tap';
 import { Readable } from 'node:stream';
 import { HttpClient } from '../../src/http/client.js';
 import type { RequestEvent } from '../../src/http/types.js';
-import { FAST_RETRY, failure, sendJson, startServer, type Teardown } from './servers.js';
+import { FAST_RETRY, failure, sendJson, startServer, type Teardown } from '../helpers/http-servers.js';
 
 function client(events: RequestEvent[] = [], retry = FAST_RETRY): HttpClient {
   return new HttpClient({ target: 'test', retry, onRequest: (event) => events.push(event) });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { HttpClient } from '../../src/http/client.js';
 import type { RequestEvent } from '../../src/http/types.js';
-import { FAST_RETRY, failure, startServer } from './servers.js';
+import { FAST_RETRY, failure, startServer } from '../helpers/http-servers.js';
 
 t.test('the headers timeout fires and is retried, then reported', async (t) => {
   const server = await startServer(() => undefined); // never answers

@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import { createProxy, type ProxyServer } from 'proxy';
 import { HttpClient } from '../../src/http/client.js';
 import { buildProxyAgent, parseProxyEnv, proxyFromEnv } from '../../src/http/proxy.js';
-import { failure, startServer, type Teardown } from './servers.js';
+import { failure, startServer, type Teardown } from '../helpers/http-servers.js';
 
 const PASSWORD = 'hunter2-proxy-pass';
 
