@@ -1,6 +1,14 @@
 # syntax=docker/dockerfile:1
-# Build stage: dev dependencies and the TypeScript compiler.
-FROM node:20-bookworm-slim AS build
+#
+# The connector image. Built from a clean checkout with `docker build -t confluence-connector .`
+# and run by the manifests in k8s/ (the daemon) and k8s/scale-out/ (one sync per CronJob run).
+# test/k8s/dockerfile.test.ts checks this file against package.json and the manifests.
+
+# Official Node LTS image; the version satisfies package.json "engines" (>=20.19).
+ARG NODE_IMAGE=node:20.20-bookworm-slim
+
+# Build stage: every dependency (dev ones too: the TypeScript compiler), then `npm run build` to dist/.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -8,16 +16,28 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# Run stage: production dependencies only, non-root.
-FROM node:20-bookworm-slim
+# Run stage: production dependencies and the compiled dist/ only; no TypeScript sources, no compiler.
+FROM ${NODE_IMAGE}
+# tini as PID 1 forwards SIGTERM to node and reaps children: node as PID 1 ignores a
+# SIGTERM it has no handler for, so `sync` would only stop at the kill after the grace period.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --ignore-scripts: no production dependency needs an install script (bunyan's optional
+# dtrace-provider would try a native build and fail harmlessly); nothing runs at build time.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY config/tenant-config.schema.json ./config/
-USER node
+# The image's `node` user, by number so Kubernetes' runAsNonRoot can verify it (k8s runs it as 1000 too).
+USER 1000:1000
+# The daemon's HTTP port (`start`): /probe, /health, /metrics. Set PORT to change it.
 EXPOSE 51349
-# The heap cap stays below the pod's memory limit so V8 collects before the kernel kills.
-ENTRYPOINT ["node", "--max-old-space-size=768", "dist/cli.js"]
-CMD ["sync"]
+# No HEALTHCHECK on purpose: Kubernetes ignores it; the liveness and readiness probes on
+# /probe (k8s/deployment.yaml) do that job, and one-shot `sync` runs have no server to check.
+# The heap cap (768 MB) stays below the pod's 1Gi memory limit so V8 collects hard and
+# fails with a heap error before the kernel OOM-kills the container.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-old-space-size=768", "dist/cli.js"]
+# The daemon by default; `docker run IMAGE sync --tenant acme` runs one cycle instead.
+CMD ["start"]

@@ -6,6 +6,8 @@
  * process, and the requests of a second, no-change sync.
  *
  * Flags: --pages N (2000) --latency MS (10) --concurrency N (8)
+ *        --big-attachment MB: attachments on, plus one attachment of MB megabytes on the
+ *        root page (0: attachments on, no big file, the baseline to compare RSS with).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,17 +17,25 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startConfluenceSimulator, type ConfluenceSimulator } from '../test/simulators/confluence/index.js';
 import { startUniqueSimulator, type UniqueSimulator } from '../test/simulators/unique/index.js';
-import { benchSpace } from './bench/generate.js';
+import { generatedSha256 } from '../test/simulators/confluence/index.js';
+import { BIG_ATTACHMENT_ID, benchSpace } from './bench/generate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PAT = 'bench-personal-access-token';
 
 const { values } = parseArgs({
-  options: { pages: { type: 'string', default: '2000' }, latency: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '8' } },
+  options: {
+    pages: { type: 'string', default: '2000' },
+    latency: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '8' },
+    'big-attachment': { type: 'string' },
+  },
 });
 const pages = Number(values.pages);
 const latencyMs = Number(values.latency);
 const concurrency = Number(values.concurrency);
+const bigAttachmentMb = values['big-attachment'] === undefined ? undefined : Number(values['big-attachment']);
+const bigAttachmentBytes = Math.round((bigAttachmentMb ?? 0) * 1024 * 1024);
 
 function tenantYaml(): string {
   return [
@@ -46,7 +56,9 @@ function tenantYaml(): string {
     `  concurrency: ${concurrency}`,
     'ingestion:',
     '  scopeId: scope_confluence',
-    '  attachments: { mode: disabled }',
+    bigAttachmentMb === undefined
+      ? '  attachments: { mode: disabled }'
+      : `  attachments: { mode: enabled, maxFileSizeMb: ${Math.max(1, Math.ceil(bigAttachmentMb) + 1)} }`,
     '',
   ].join('\n');
 }
@@ -104,7 +116,7 @@ function uniqueEndpoints(sim: UniqueSimulator): Record<string, number> {
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 async function main(): Promise<void> {
-  const space = benchSpace(pages);
+  const space = benchSpace(pages, 42, { bigAttachmentBytes });
   const confluence = await startConfluenceSimulator({ flavour: 'data-center', pats: [PAT], ...space }, { latencyMs, requestLogLimit: 1_000_000 });
   const unique = await startUniqueSimulator({ authMode: 'cluster_local' }, { latencyMs });
   const dir = await mkdtemp(join(tmpdir(), 'cfc-bench-'));
@@ -129,10 +141,22 @@ async function main(): Promise<void> {
     const uniqueSecond = uniqueEndpoints(unique);
     const ingested = Number(first.summary?.ingested ?? 0);
     const perPage = (n: number) => (ingested > 0 ? Math.round((n / ingested) * 1000) / 1000 : null);
+    const big = bigAttachmentBytes > 0 ? unique.state.contents().find((content) => content.key.endsWith(`::${BIG_ATTACHMENT_ID}`)) : undefined;
+    const attachmentPhaseMs = Number((first.summary?.phasesMs as Record<string, number> | undefined)?.['ingest-attachments'] ?? 0);
     const report = {
       pages,
       latencyMs,
       concurrency,
+      bigAttachment:
+        bigAttachmentMb === undefined
+          ? undefined
+          : {
+              mb: bigAttachmentMb,
+              stored: big !== undefined,
+              bytesMatch: big?.uploaded?.sha256 === generatedSha256(BIG_ATTACHMENT_ID, bigAttachmentBytes),
+              ingestAttachmentsPhaseMs: attachmentPhaseMs,
+              mbPerSecond: attachmentPhaseMs > 0 ? Math.round((bigAttachmentBytes / 1048576 / (attachmentPhaseMs / 1000)) * 10) / 10 : null,
+            },
       firstSync: {
         exitCode: first.code,
         wallMs: first.wallMs,
@@ -158,6 +182,7 @@ async function main(): Promise<void> {
         totalRequestsPerIngestedPage: '<= 3.2',
         noChangeSync: 'no body fetch, no upload',
         peakRssMb: '<= 150',
+        bigAttachment: 'peak RSS <= baseline (--big-attachment 0) + 30 MB; >= 100 MB/s',
       },
     };
     console.log(JSON.stringify(report, null, 2));

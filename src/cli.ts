@@ -7,8 +7,10 @@ import type { Command, CommandContext } from './commands/command.js';
 import { validateCommand } from './commands/validate.js';
 import { syncCommand } from './commands/sync.js';
 import { dumpCommand } from './commands/dump.js';
+import { explainCommand } from './commands/explain.js';
+import { startCommand } from './commands/start.js';
 
-const COMMANDS: readonly Command[] = [syncCommand, dumpCommand, validateCommand];
+const COMMANDS: readonly Command[] = [startCommand, syncCommand, dumpCommand, validateCommand, explainCommand];
 
 const USAGE = [
   'usage: confluence-connector <command> [flags]',

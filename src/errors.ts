@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'UNIQUE_SCOPE_MIGRATION_FAILED'
   | 'SAFETY_GUARD_TRIPPED'
   | 'OWNERSHIP_MISMATCH'
+  | 'CYCLE_STOPPED'
   | 'USAGE';
 
 export class ConnectorError extends Error {

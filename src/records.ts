@@ -73,6 +73,8 @@ export interface AttachmentRecord {
   title: string;
   /** Normalised: cut at `;`, trimmed, lower-case. */
   mediaType: string;
+  /** As Confluence reports it (sent to Unique as `mimeType` and upload `Content-Type`). */
+  reportedMediaType: string;
   fileSize: number;
   updatedAt: string;
   downloadPath?: string;

@@ -1,7 +1,8 @@
 /**
  * Deterministic benchmark content: a Data Center space of N pages under one page
  * labelled with the "all" label, each with a 5–20 KB storage body of realistic shape
- * (headings, paragraphs, a table, a code macro).
+ * (headings, paragraphs, a table, a code macro). Optionally one big attachment on the
+ * root page, whose bytes the simulator generates as a stream.
  */
 import type { ScenarioContent } from '../../test/simulators/confluence/index.js';
 
@@ -43,10 +44,23 @@ export function storageBody(random: () => number, targetBytes: number): string {
   return parts.join('\n');
 }
 
-export function benchSpace(pages: number, seed = 42): { spaces: { id: number; key: string; name: string; type: 'global' }[]; content: ScenarioContent[] } {
+/** The id of the big attachment (`--big-attachment`). */
+export const BIG_ATTACHMENT_ID = 'att9000001';
+
+export function benchSpace(pages: number, seed = 42, options: { bigAttachmentBytes?: number } = {}): { spaces: { id: number; key: string; name: string; type: 'global' }[]; content: ScenarioContent[] } {
   const random = prng(seed);
+  const big = options.bigAttachmentBytes ?? 0;
   const content: ScenarioContent[] = [
-    { id: '1000000', type: 'page', title: 'Benchmark root', spaceKey: 'BENCH', labels: ['ai-ingest-all'], body: '<p>Root of the benchmark tree.</p>', version: { number: 1, when: '2026-01-01T00:00:00.000Z' } },
+    {
+      id: '1000000',
+      type: 'page',
+      title: 'Benchmark root',
+      spaceKey: 'BENCH',
+      labels: ['ai-ingest-all'],
+      body: '<p>Root of the benchmark tree.</p>',
+      version: { number: 1, when: '2026-01-01T00:00:00.000Z' },
+      attachments: big > 0 ? [{ id: BIG_ATTACHMENT_ID, title: 'big-export.pdf', mediaType: 'application/pdf', size: big }] : [],
+    },
   ];
   for (let index = 1; index < pages; index += 1) {
     const id = String(1000000 + index);

@@ -48,7 +48,10 @@ export const syncCommand: Command = {
         }
       } catch (error) {
         failed += 1;
-        runtime.logger.error({ code: isConnectorError(error) ? error.code : 'UNEXPECTED', error: errorMessage(error) }, 'Sync cycle failed');
+        // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
+        if (tenant.status === 'deleted') {
+          runtime.logger.error({ code: isConnectorError(error) ? error.code : 'UNEXPECTED', error: errorMessage(error) }, 'Deleted tenant clean-up failed');
+        }
       } finally {
         await runtime.close();
       }

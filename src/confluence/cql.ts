@@ -25,10 +25,16 @@ export function contentExpand(attachmentsEnabled: boolean): string {
 /** E3 (and the batched body fetch of §3.1). */
 export const BODY_EXPAND = 'body.storage,version,space,metadata.labels';
 
+/** §1: the space types a flavour scans (Cloud adds collaboration spaces); personal spaces never. */
+export function scannedSpaceTypes(flavour: InstanceType): readonly string[] {
+  return flavour === 'cloud' ? ['global', 'collaboration'] : ['global'];
+}
+
 /** E1: pages labelled "single" or "all", in the spaces the flavour scans (§1, §4). */
 export function discoveryCql(flavour: InstanceType, labels: SyncLabels): string {
   const labelClause = `((label="${labels.single}") OR (label="${labels.all}"))`;
-  const spaceClause = flavour === 'cloud' ? '(space.type=global OR space.type=collaboration)' : 'space.type=global';
+  const types = scannedSpaceTypes(flavour).map((type) => `space.type=${type}`);
+  const spaceClause = types.length === 1 ? types[0]! : `(${types.join(' OR ')})`;
   return `${labelClause} AND ${spaceClause} AND type != attachment`;
 }
 

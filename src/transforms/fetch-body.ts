@@ -44,7 +44,7 @@ async function withBodies(batch: PageRecord[], deps: FetchBodyDeps): Promise<Pag
     if (body === undefined) {
       logger.warn({ pageId: page.id }, 'Page vanished since discovery, skipped');
       report?.add('skipped');
-    } else if (body.storage.trim() === '') {
+    } else if (isEmptyBody(body.storage)) {
       logger.debug({ pageId: page.id }, 'Page has an empty body, skipped');
       report?.add('skipped');
     } else {
@@ -52,4 +52,9 @@ async function withBodies(batch: PageRecord[], deps: FetchBodyDeps): Promise<Pag
     }
   }
   return ready;
+}
+
+/** A body with nothing but whitespace has nothing to ingest: the page is skipped. */
+export function isEmptyBody(storage: string): boolean {
+  return storage.trim() === '';
 }

@@ -93,6 +93,10 @@ const PAGINATED = `query PaginatedContent($skip: Int!, $take: Int!, $where: Cont
 const PAGINATED_IDS = `query PaginatedContent($skip: Int!, $take: Int!, $where: ContentWhereInput) {
   paginatedContent(skip: $skip, take: $take, where: $where) { nodes { id } totalCount }
 }`;
+/** `explain` only: when a key was last written. Content's `updatedAt` is outside §4.9's node list but on the Content type (§4.8 returns createdAt). */
+const STORED = `query PaginatedContent($skip: Int!, $take: Int!, $where: ContentWhereInput) {
+  paginatedContent(skip: $skip, take: $take, where: $where) { nodes { id key ingestionState updatedAt } totalCount }
+}`;
 const COUNT = `query PaginatedContentCount($skip: Int!, $take: Int!, $where: ContentWhereInput) {
   paginatedContent(skip: $skip, take: $take, where: $where) { totalCount }
 }`;
@@ -103,6 +107,17 @@ const DELETE_BY_IDS = `mutation ContentDeleteByContentIds($contentIds: [String!]
 const UpsertShape = type({ contentUpsert: UpsertedShape });
 const PageShape = type({ paginatedContent: type({ nodes: array(ContentNodeShape), totalCount: optional(nullable(number())) }) });
 const IdsShape = type({ paginatedContent: type({ nodes: array(type({ id: string() })), totalCount: optional(nullable(number())) }) });
+const StoredShape = type({
+  paginatedContent: type({
+    nodes: array(type({ id: string(), key: string(), ingestionState: optional(nullable(string())), updatedAt: optional(nullable(string())) })),
+  }),
+});
+export interface StoredContent {
+  id: string;
+  key: string;
+  ingestionState?: string | null;
+  updatedAt?: string | null;
+}
 const CountShape = type({ paginatedContent: type({ totalCount: number() }) });
 const DeleteShape = type({ contentDeleteByContentIds: array(type({ id: string() })) });
 
@@ -139,6 +154,13 @@ export class ContentApi {
       for (const node of nodes) ids.set(node.key, node.id);
     }
     return ids;
+  }
+
+  /** What Unique holds under these keys (at most 100), with state and last write time; for `explain`. */
+  async storedByKeys(keys: string[]): Promise<StoredContent[]> {
+    const where = { key: { in: [...new Set(keys)].slice(0, KEYS_PER_QUERY) } };
+    const data = await this.#graphql.query('PaginatedContent', STORED, { skip: 0, take: KEYS_PER_QUERY, where }, StoredShape);
+    return data.paginatedContent.nodes;
   }
 
   /** Every stored content of a space (`key startsWith "{partialKey}/"`). */

@@ -27,6 +27,8 @@ export interface CycleHarnessOptions {
   maxItemsToScan?: number;
   concurrency?: number;
   attachments?: boolean;
+  /** Image inlining: `pageIngestionConfig.htmlConfig.imageContentExtraction` with a model (needs `attachments`). */
+  inlineImages?: boolean;
   confluenceOptions?: SimulatorOptions;
   uniqueScenario?: Partial<UniqueScenario>;
   /** Edits the tenant config before the runtime is built. */
@@ -157,6 +159,7 @@ function tenantFor(
         maxFileSizeMb: 200,
         imageOcr: true,
       },
+      ...(options.inlineImages ? { pageIngestionConfig: { htmlConfig: { imageContentExtraction: { enabled: true, languageModel: 'harness-vision-model' } } } } : {}),
     },
   };
 }

@@ -3,9 +3,9 @@
  * (edit, delete, unlabel, a space losing all its labels, a page moving space), and the
  * v1 key format.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startCycleHarness, type CycleHarnessOptions } from '../helpers/cycle-harness.js';
-import { ENG, HR, OPS, SINGLE, bodyRequests, later, page, registrations } from './pipeline-helpers.js';
+import { ENG, HR, OPS, SINGLE, bodyRequests, later, page, registrations } from './support/scenario.js';
 
 const scenario = () => ({
   spaces: [ENG, OPS, HR],
@@ -17,7 +17,7 @@ const scenario = () => ({
   ],
 });
 
-async function synced(t: Tap.Test, options: CycleHarnessOptions = {}) {
+async function synced(t: Test, options: CycleHarnessOptions = {}) {
   const h = await startCycleHarness(scenario(), options);
   t.teardown(h.close);
   await h.sync();
@@ -103,4 +103,58 @@ t.test('the v1 key format stores keys without the tenant prefix and cleans them 
   t.same(partialKeys, ['4101_ENG', '4102_OPS']);
   t.same(h.storedKeys(), ['4101_ENG/5001', '4102_OPS/6001'], 'deleted page and orphaned space removed');
   t.equal(result.summary.orphanedSpaces, 1);
+});
+
+t.test('a renamed space key is handled as the old space orphaned and the new space new', async (t) => {
+  const h = await synced(t);
+  const oldScope = h.unique.state.scopes().find((s) => s.externalId === 'confc:acme:4103:HR')!;
+  h.confluence.state.renameSpaceKey('HR', 'PEOPLE');
+  const result = await h.sync();
+  t.same(h.storedKeys(), ['acme/4101_ENG/5001', 'acme/4101_ENG/5002', 'acme/4102_OPS/6001', 'acme/4103_PEOPLE/7001']);
+  t.notOk(h.unique.state.scope(oldScope.id), 'the old space scope is gone');
+  const renamed = h.unique.state.scopes().find((s) => s.externalId === 'confc:acme:4103:PEOPLE');
+  t.equal(renamed?.path, '/Company KB/Confluence/PEOPLE');
+  t.equal(result.summary.orphanedSpaces, 1);
+  h.unique.state.checkInvariants();
+});
+
+t.test('a root child scope with a foreign external id survives orphan clean-up', async (t) => {
+  const h = await synced(t);
+  const foreign = h.unique.state.addScope({ name: 'Manual uploads', parentId: 'scope_root', externalId: 'something-else' });
+  const unmarked = h.unique.state.addScope({ name: 'Notes', parentId: 'scope_root' });
+  h.confluence.state.setLabels('7001', []);
+  await h.sync();
+  t.ok(h.unique.state.scope(foreign.id));
+  t.ok(h.unique.state.scope(unmarked.id));
+  t.notOk(h.unique.state.scopes().some((s) => s.externalId === 'confc:acme:4103:HR'));
+});
+
+t.test('a failing orphaned space does not stop the clean-up of the others', async (t) => {
+  const h = await synced(t);
+  h.confluence.state.setLabels('6001', []);
+  h.confluence.state.setLabels('7001', []);
+  h.unique.faults.add({ operation: 'deleteFolder', failedFolders: true, times: 1 });
+  const result = await h.sync();
+  t.equal(result.summary.orphanedSpaces, 1, 'one of the two orphaned scopes is deleted');
+  const left = h.unique.state.scopes().filter((s) => s.externalId === 'confc:acme:4102:OPS' || s.externalId === 'confc:acme:4103:HR');
+  t.equal(left.length, 1, 'the failed one stays for the next cycle');
+  t.same(h.storedKeys(), ['acme/4101_ENG/5001', 'acme/4101_ENG/5002'], 'content of both orphaned spaces is gone');
+  await h.sync();
+  t.same(h.unique.state.scopes().filter((s) => s.parentId === 'scope_root').map((s) => s.externalId), ['confc:acme:4101:ENG']);
+});
+
+t.test('a space scope found at its path with a wrong external id gets the space mark', async (t) => {
+  const h = await startCycleHarness(scenario(), {
+    uniqueScenario: {
+      scopes: [
+        { id: 'scope_kb', name: 'Company KB', parentId: null },
+        { id: 'scope_root', name: 'Confluence', parentId: 'scope_kb' },
+        { id: 'scope_eng', name: 'ENG', parentId: 'scope_root', externalId: 'confc:oldname:4101:ENG' },
+      ],
+    },
+  });
+  t.teardown(h.close);
+  await h.sync();
+  t.equal(h.unique.state.scope('scope_eng')?.externalId, 'confc:acme:4101:ENG');
+  t.equal(h.unique.state.content('acme/4101_ENG/5001')?.ownerId, 'scope_eng');
 });

@@ -1,7 +1,8 @@
+import { attachmentIngestionConfig } from '../../attachment-policy.js';
 import type { TenantConfig } from '../../config/types.js';
-import type { PageRecord } from '../../records.js';
+import type { AttachmentRecord, PageRecord } from '../../records.js';
 import type { ContentInput, UpsertRequest } from '../../unique/content.js';
-import { pageKey, partialKey, sourceKind } from '../../unique/keys.js';
+import { attachmentKey, pageKey, partialKey, sourceKind } from '../../unique/keys.js';
 
 /**
  * The contentUpsert arguments of a page, exactly as Unique contract §9 lists them.
@@ -17,6 +18,25 @@ export function pageUpsertRequest(page: PageRecord, html: Buffer, scopeId: strin
     byteSize: html.byteLength,
     metadata: { confluenceLabels: page.labels, spaceKey: page.space.key, spaceName: page.space.name },
     ingestionConfig: pageIngestionConfig(tenant),
+  };
+  return { input, ...upsertTarget(scopeId, tenant) };
+}
+
+/**
+ * The contentUpsert arguments of an attachment (Unique contract §9): the file name as
+ * title, the media type as Confluence reports it, the declared size, and only the
+ * space in the metadata. OCR is asked for on JPEG/PNG unless switched off.
+ */
+export function attachmentUpsertRequest(att: AttachmentRecord, scopeId: string, tenant: TenantConfig): UpsertRequest {
+  const input: ContentInput = {
+    key: attachmentKey(partialKey(tenant.name, att.space, tenant.ingestion.useV1KeyFormat), att.pageId, att.id),
+    title: att.title,
+    mimeType: att.reportedMediaType,
+    ownerType: 'SCOPE',
+    url: att.webUrl,
+    byteSize: att.fileSize,
+    metadata: { spaceKey: att.space.key, spaceName: att.space.name },
+    ingestionConfig: attachmentIngestionConfig(att.mediaType, tenant.ingestion.attachments),
   };
   return { input, ...upsertTarget(scopeId, tenant) };
 }

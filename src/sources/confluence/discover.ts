@@ -53,6 +53,13 @@ export function emptyReport(): DiscoveryReport {
 
 type Phase = 'labels' | 'descendants';
 
+/** Why discovery passes over an item it found: a type outside §13, or a status other than current. */
+export function discoverySkip(item: Pick<ValidContent, 'type' | 'status'>): 'type' | 'status' | undefined {
+  if (!KNOWN_CONTENT_TYPES.has(item.type)) return 'type';
+  if (item.status !== undefined && item.status !== 'current') return 'status';
+  return undefined;
+}
+
 export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<PageRecord, DiscoveryReport, undefined> {
   const { api, config, logger } = options;
   const report = Object.assign(options.report ?? emptyReport(), emptyReport());
@@ -64,12 +71,13 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
   const completedAttachments = new Map<string, RawAttachment[]>();
 
   const toRecord = async (item: ValidContent, phase: Phase): Promise<PageRecord | undefined> => {
-    if (!KNOWN_CONTENT_TYPES.has(item.type)) {
+    const skip = discoverySkip(item);
+    if (skip === 'type') {
       report.skippedTypes += 1;
       logger.warn({ contentId: item.id, contentType: item.type, phase }, 'Skipped Confluence content of an unknown type.');
       return undefined;
     }
-    if (item.status !== undefined && item.status !== 'current') {
+    if (skip === 'status') {
       report.skippedStatus += 1;
       logger.debug({ contentId: item.id, status: item.status, phase }, 'Skipped Confluence content that is not current.');
       return undefined;

@@ -3,9 +3,9 @@
  * each, so a test reads as the situation it sets up. Not a test file (tap excludes
  * `*-helpers.ts`).
  */
-import type { ScenarioContent, ScenarioSpace } from '../simulators/confluence/index.js';
-import type { RequestLogEntry as UniqueRequest } from '../simulators/unique/index.js';
-import { LABELS, type CycleHarness } from '../helpers/cycle-harness.js';
+import type { ScenarioContent, ScenarioSpace } from '../../simulators/confluence/index.js';
+import type { RequestLogEntry as UniqueRequest } from '../../simulators/unique/index.js';
+import { LABELS, type CycleHarness } from '../../helpers/cycle-harness.js';
 
 export const ENG: ScenarioSpace = { id: 4101, key: 'ENG', name: 'Engineering', type: 'global' };
 export const OPS: ScenarioSpace = { id: 4102, key: 'OPS', name: 'Operations', type: 'global' };

@@ -1,0 +1,57 @@
+import { startDaemon, DEFAULT_GRACE_MS } from '../daemon.js';
+import { createLogger } from '../log.js';
+import { listenAddress } from '../server.js';
+import type { Command } from './command.js';
+import { selectTenants } from './select-tenants.js';
+
+/** Signals that end the daemon; a second one ends it at once. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** Exit codes of an immediate stop on a second signal (128 + signal number, the shell convention). */
+const FORCED_EXIT: Record<(typeof STOP_SIGNALS)[number], number> = { SIGTERM: 143, SIGINT: 130 };
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run as a daemon: every tenant on its cron schedule, with /probe, /health and /metrics',
+  usage: 'confluence-connector start [--config GLOB]',
+  help: [
+    '  --config GLOB   tenant files (default: $TENANT_CONFIG_PATH_PATTERN)',
+    '',
+    'Refuses to start if any tenant file is invalid (the same messages as validate).',
+    'Active tenants sync at start-up and then on processing.scanIntervalCron; deleted tenants',
+    'run their clean-up on the same terms; inactive tenants are only validated.',
+    'HTTP on $HOST:$PORT (default 0.0.0.0:51349). SIGTERM or SIGINT stops gracefully within',
+    `${(DEFAULT_GRACE_MS + 2000) / 1000} s and exits 0; a second signal exits at once.`,
+  ].join('\n'),
+  options: { config: { type: 'string' } },
+  async run({ values, env, stdout, stderr }) {
+    const { tenants, problems } = await selectTenants({ config: values.config }, env);
+    if (problems.length > 0) {
+      for (const problem of problems) stderr.write(`${problem}\n`);
+      return 1;
+    }
+    const { port, host } = listenAddress(env);
+    const logger = createLogger({ stream: stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
+    const daemon = await startDaemon({ tenants, env, logger, port, host });
+
+    const stopped = new Promise<void>((resolve) => {
+      let stopping = false;
+      const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
+        if (stopping) {
+          logger.warn({ signal }, 'Second signal, exiting at once');
+          process.exit(FORCED_EXIT[signal]);
+        }
+        stopping = true;
+        logger.info({ signal }, 'Signal received, stopping');
+        daemon.stop().then(
+          () => resolve(),
+          () => resolve(),
+        );
+      };
+      for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+    });
+    await stopped;
+    // A cycle abandoned at the deadline may still hold sockets open; they must not delay the exit.
+    setTimeout(() => process.exit(0), 1000).unref();
+    return 0;
+  },
+};

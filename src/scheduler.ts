@@ -1,0 +1,150 @@
+import { createTask, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
+import type { TenantConfig } from './config/types.js';
+import type { CycleObserver } from './cycle-report.js';
+import { errorMessage, isConnectorError } from './errors.js';
+import type { SyncHistory } from './health/index.js';
+import type { Logger } from './log.js';
+import { cycleMetrics } from './metrics/observers.js';
+import type { ConnectorMetrics } from './metrics/registry.js';
+import { runDeletedTenantCleanup, runSyncCycle } from './pipeline.js';
+import { CycleProgress } from './progress.js';
+import type { TenantRuntime } from './tenant-runtime.js';
+
+/**
+ * One node-cron task per tenant that has work (active: sync; deleted: clean-up), one
+ * run at start-up, and never two runs of one tenant at once: a tick that finds the
+ * previous run still going is skipped, logged and counted (our own guard, because
+ * node-cron's `noOverlap` does not see the start-up run). A tenant's failure is
+ * caught here and recorded; it never reaches another tenant's task.
+ */
+
+export interface SchedulerOptions {
+  logger: Logger;
+  metrics: ConnectorMetrics;
+  history: SyncHistory;
+  /** Progress line interval of a running cycle; default 30 s. */
+  progressIntervalMs?: number;
+}
+
+interface Entry {
+  tenant: TenantConfig;
+  runtime: TenantRuntime;
+  task?: ScheduledTask;
+  running?: Promise<void>;
+}
+
+export type RunTrigger = 'startup' | 'schedule';
+
+export class Scheduler {
+  readonly #options: SchedulerOptions;
+  readonly #entries: Entry[] = [];
+  /** Aborted on stop: running cycles start no new phase or item. */
+  readonly #stop = new AbortController();
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+  }
+
+  /** Adds an active or deleted tenant; its runtime is used for every run and closed on stop. */
+  add(tenant: TenantConfig, runtime: TenantRuntime): void {
+    this.#entries.push({ tenant, runtime });
+    this.#options.history.register(tenant.name);
+  }
+
+  /** Starts every tenant's cron task and its start-up run; resolves once all are scheduled. */
+  async start(): Promise<void> {
+    for (const entry of this.#entries) {
+      const { tenant, runtime } = entry;
+      const cron = tenant.processing.scanIntervalCron;
+      // The task returns at once: node-cron must not track our long runs (its overlap handling would warn on every tick).
+      const tick = (): void => void this.#trigger(entry, 'schedule');
+      entry.task = createTask(cron, tick, { name: `tenant:${tenant.name}`, logger: cronLogger(runtime.logger) });
+      await entry.task.start();
+      runtime.logger.info({ cron, status: tenant.status, nextRun: entry.task.getNextRun()?.toISOString() }, 'Tenant scheduled');
+    }
+    for (const entry of this.#entries) void this.#trigger(entry, 'startup');
+  }
+
+  /** Runs one cycle of the tenant unless one is already running (then the tick is skipped). */
+  #trigger(entry: Entry, trigger: RunTrigger): Promise<void> {
+    const { logger } = entry.runtime;
+    if (this.#stop.signal.aborted) return Promise.resolve();
+    if (entry.running) {
+      this.#options.metrics.syncOverlapsSkipped.inc({ tenant: entry.tenant.name });
+      logger.warn({ trigger }, 'Cycle skipped: the previous one is still running');
+      return entry.running;
+    }
+    entry.running = this.#run(entry, trigger).finally(() => {
+      entry.running = undefined;
+    });
+    return entry.running;
+  }
+
+  async #run(entry: Entry, trigger: RunTrigger): Promise<void> {
+    const { tenant, runtime } = entry;
+    const { metrics, history } = this.#options;
+    const progress = new CycleProgress(runtime.logger, this.#options.progressIntervalMs);
+    const observers: CycleObserver[] = [cycleMetrics(metrics, tenant.name), progress];
+    const cycle = { observers, signal: this.#stop.signal };
+    const started = Date.now();
+    let result: 'succeeded' | 'failed' | 'stopped' = 'succeeded';
+    let code: string | undefined;
+    metrics.cycleRunning.set({ tenant: tenant.name }, 1);
+    runtime.logger.debug({ trigger }, 'Cycle triggered');
+    progress.start();
+    try {
+      if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime, cycle);
+      else await runSyncCycle(runtime, cycle);
+    } catch (error) {
+      code = isConnectorError(error) ? error.code : 'UNEXPECTED';
+      result = code === 'CYCLE_STOPPED' ? 'stopped' : 'failed';
+      // runSyncCycle logs its own failure with the summary; the clean-up and a stop are logged here.
+      if (result === 'stopped') runtime.logger.info({ trigger }, 'Cycle stopped for shutdown');
+      else if (tenant.status === 'deleted') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
+    } finally {
+      progress.stop();
+      metrics.cycleRunning.set({ tenant: tenant.name }, 0);
+    }
+    const durationMs = Date.now() - started;
+    metrics.syncDuration.observe({ tenant: tenant.name, result }, durationMs / 1000);
+    // A run cut short by a shutdown says nothing about the tenant's health.
+    if (result !== 'stopped') history.record(tenant.name, { result, at: new Date().toISOString(), durationMs, ...(code ? { code } : {}) });
+  }
+
+  /**
+   * Stops scheduling at once, asks running cycles to stop between items, and waits for
+   * them until `graceMs` has passed. Items in flight finish (or clean up) meanwhile;
+   * a cycle still discovering or diffing has written nothing, so it may be left.
+   */
+  async stop(graceMs: number): Promise<{ unfinished: string[] }> {
+    this.#stop.abort();
+    await Promise.all(this.#entries.map((entry) => entry.task?.destroy()));
+    const running = this.#entries.filter((entry) => entry.running !== undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), graceMs);
+    });
+    await Promise.race([Promise.all(running.map((entry) => entry.running)), deadline]);
+    clearTimeout(timer);
+    const unfinished = this.#entries.filter((entry) => entry.running !== undefined).map((entry) => entry.tenant.name);
+    await Promise.all(this.#entries.filter((entry) => entry.running === undefined).map((entry) => entry.runtime.close()));
+    return { unfinished };
+  }
+
+  /** Whether a tenant's cycle is running now (tests and the overlap guard). */
+  isRunning(tenant: string): boolean {
+    return this.#entries.some((entry) => entry.tenant.name === tenant && entry.running !== undefined);
+  }
+}
+
+/** node-cron prints coloured lines to the console by default; this routes them into bunyan. */
+export function cronLogger(logger: Logger): CronLogger {
+  const fields = (message: string | Error, error?: Error) =>
+    message instanceof Error ? { detail: message.message, err: message } : { detail: message, ...(error ? { err: error } : {}) };
+  return {
+    info: (message) => logger.info({ detail: message }, 'node-cron message'),
+    warn: (message) => logger.warn({ detail: message }, 'node-cron warning'),
+    error: (message, error) => logger.error(fields(message, error), 'node-cron error'),
+    debug: (message, error) => logger.debug(fields(message, error), 'node-cron debug'),
+  };
+}

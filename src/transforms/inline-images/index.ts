@@ -1,0 +1,168 @@
+/**
+ * Image inlining (Confluence contract §14.1, §16.14): with image content extraction
+ * on, each `<ac:image>` of an attachment (this page's, or another page's found by
+ * space key and title) becomes `<img src="data:…">` in the storage body, before the
+ * body is converted. External `ri:url` images are left alone and never fetched. An
+ * image that cannot be inlined keeps its macro (the converter turns it into a text
+ * marker). Image attachments of the page that no macro references are appended.
+ *
+ * Memory: a page holds its body and the images it needs while it is assembled, no
+ * more; each image is downloaded once per page, a few at a time.
+ */
+import { isInlinableImage, normaliseMediaType, type AttachmentPolicy } from '../../attachment-policy.js';
+import type { ConfluenceApi } from '../../confluence/api.js';
+import { errorMessage } from '../../errors.js';
+import { type Logger, stageLogger } from '../../log.js';
+import type { AttachmentMeta, PageRecord } from '../../records.js';
+import { readCapped } from './download.js';
+import { appendedMarkup, dataUrl, replacementFor, type InlinedImage } from './img.js';
+import { findImageReferences, type ImageReference } from './references.js';
+
+/** Image downloads in flight per page: the contract allows 20; a few keep memory and the rate limit calm. */
+export const IMAGE_DOWNLOAD_CONCURRENCY = 4;
+
+export interface InlineImagesDeps {
+  api: Pick<ConfluenceApi, 'downloadAttachment' | 'findPageByTitle'>;
+  policy: AttachmentPolicy;
+  logger: Logger;
+  concurrency?: number;
+}
+
+interface Target {
+  pageId: string;
+  meta: AttachmentMeta;
+}
+
+type Resolution = { target: Target } | { skip: string };
+
+/**
+ * Builds the per-page inliner. The cross-page lookup cache lives as long as the
+ * returned function, which the pipeline builds once per cycle. Constructing it does
+ * no I/O.
+ */
+export function inlineImagesWith(deps: InlineImagesDeps): (page: PageRecord) => Promise<PageRecord> {
+  const log = stageLogger(deps.logger, 'inline-images');
+  const concurrency = deps.concurrency ?? IMAGE_DOWNLOAD_CONCURRENCY;
+  const otherPages = new Map<string, Promise<PageRecord | undefined>>();
+
+  const lookUp = (spaceKey: string, title: string): Promise<PageRecord | undefined> => {
+    const key = `${spaceKey}\u0000${title}`;
+    let found = otherPages.get(key);
+    if (found === undefined) {
+      found = deps.api.findPageByTitle(spaceKey, title).catch((error: unknown) => {
+        log.warn({ spaceKey, error: errorMessage(error) }, 'Page lookup for an image failed, its images keep their macros');
+        return undefined;
+      });
+      otherPages.set(key, found);
+    }
+    return found;
+  };
+
+  const resolve = async (page: PageRecord, reference: ImageReference): Promise<Resolution> => {
+    const { resource } = reference;
+    if (resource.kind === 'url') return { skip: 'external image' };
+    if (resource.kind === 'other') return { skip: resource.why };
+    let owner: Pick<PageRecord, 'id' | 'attachments'> | undefined = page;
+    const ref = resource.page;
+    if (ref !== undefined && !(ref.title === page.title && (ref.spaceKey ?? page.space.key) === page.space.key)) {
+      owner = await lookUp(ref.spaceKey ?? page.space.key, ref.title);
+      if (owner === undefined) return { skip: 'referenced page not found' };
+    }
+    const meta = owner.attachments.find((att) => att.title === resource.filename);
+    if (meta === undefined) return { skip: 'attachment not found' };
+    if (!isInlinableImage(meta, deps.policy)) return { skip: 'not an allowed image within the size cap' };
+    return { target: { pageId: owner.id, meta } };
+  };
+
+  const download = async (target: Target): Promise<InlinedImage> => {
+    const controller = new AbortController();
+    const response = await deps.api.downloadAttachment({ id: target.meta.id, pageId: target.pageId, downloadPath: target.meta.downloadPath }, controller.signal);
+    try {
+      const bytes = await readCapped(response.body, deps.policy.maxBytes);
+      return { dataUrl: dataUrl(normaliseMediaType(target.meta.mediaType), bytes), filename: target.meta.title };
+    } finally {
+      controller.abort();
+    }
+  };
+
+  const inline = async (page: PageRecord): Promise<PageRecord> => {
+    const storage = page.storage ?? '';
+    const references = findImageReferences(storage);
+    const resolutions = await Promise.all(references.map((reference) => resolve(page, reference)));
+    // Same-page references by file name, whether or not they resolve: a referenced
+    // image that fails keeps its macro and is not appended a second time.
+    const referenced = new Set<string>();
+    references.forEach((reference, i) => {
+      const resolution = resolutions[i]!;
+      if ('target' in resolution && resolution.target.pageId === page.id) referenced.add(resolution.target.meta.title);
+      else if (reference.resource.kind === 'attachment' && reference.resource.page === undefined) referenced.add(reference.resource.filename);
+    });
+    const orphans = page.attachments.filter((att) => isInlinableImage(att, deps.policy) && !referenced.has(att.title));
+
+    const targets = new Map<string, Target>();
+    for (const resolution of resolutions) if ('target' in resolution) targets.set(targetKey(resolution.target), resolution.target);
+    for (const meta of orphans) targets.set(targetKey({ pageId: page.id, meta }), { pageId: page.id, meta });
+    const images = await downloadAll([...targets.entries()], concurrency, async ([key, target]) => {
+      try {
+        return [key, await download(target)] as const;
+      } catch (error) {
+        log.warn({ pageId: page.id, attachmentId: target.meta.id, error: errorMessage(error) }, 'Image download failed, image not inlined');
+        return [key, undefined] as const;
+      }
+    });
+    const byKey = new Map(images);
+
+    let out = '';
+    let at = 0;
+    let inlined = 0;
+    references.forEach((reference, i) => {
+      const resolution = resolutions[i]!;
+      const image = 'target' in resolution ? byKey.get(targetKey(resolution.target)) : undefined;
+      if ('skip' in resolution && reference.resource.kind !== 'url') {
+        log.debug({ pageId: page.id, reason: resolution.skip }, 'Image not inlined, macro kept');
+      }
+      if (image === undefined || reference.start < at) return;
+      out += storage.slice(at, reference.start) + replacementFor(image, reference);
+      at = reference.end;
+      inlined += 1;
+    });
+    out += storage.slice(at);
+    let appended = 0;
+    for (const meta of orphans) {
+      const image = byKey.get(targetKey({ pageId: page.id, meta }));
+      if (image === undefined) continue;
+      out += appendedMarkup(image);
+      appended += 1;
+    }
+    if (inlined + appended > 0) log.debug({ pageId: page.id, inlined, appended, references: references.length }, 'Images inlined');
+    return inlined + appended === 0 ? page : { ...page, storage: out };
+  };
+
+  // Inlining only ever adds to a page: whatever goes wrong, the page goes on as it was.
+  return async (page) => {
+    try {
+      return await inline(page);
+    } catch (error) {
+      log.warn({ pageId: page.id, error: errorMessage(error) }, 'Image inlining failed, page kept without inlined images');
+      return page;
+    }
+  };
+}
+
+function targetKey(target: Target): string {
+  return `${target.pageId}::${target.meta.id}`;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, results in input order. */
+async function downloadAll<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,172 @@
+import t from 'tap';
+import { demoScenario, DEMO_INGESTED_PAGE_IDS } from '../fixtures/demo-scenario.js';
+import { startConfluenceSimulator, type ConfluenceSimulator } from '../simulators/confluence/index.js';
+import { startUniqueSimulator, type UniqueSimulator } from '../simulators/unique/index.js';
+import type { Teardown } from '../helpers/http-servers.js';
+import { startDaemonProcess, writeTenants, type LogLine } from './support/daemon-process.js';
+
+/**
+ * The daemon as operators run it: the real CLI in a child process, two tenants on a
+ * seconds-level cron against both simulators, one of them failing (its Unique user
+ * does not exist).
+ */
+const PAT = 'pat-daemon-0123456789';
+
+async function simulators(t: Teardown, uniqueOptions = {}): Promise<{ confluence: ConfluenceSimulator; unique: UniqueSimulator }> {
+  const confluence = await startConfluenceSimulator({ flavour: 'data-center', pats: [PAT], ...demoScenario });
+  const unique = await startUniqueSimulator(
+    {
+      authMode: 'cluster_local',
+      scopes: [
+        { id: 'scope_kb', name: 'Company KB', parentId: null },
+        { id: 'scope_good', name: 'Good', parentId: 'scope_kb' },
+        { id: 'scope_bad', name: 'Bad', parentId: 'scope_kb' },
+        { id: 'scope_slow', name: 'Slow', parentId: 'scope_kb' },
+      ],
+    },
+    uniqueOptions,
+  );
+  t.teardown(() => Promise.all([confluence.close(), unique.close()]));
+  return { confluence, unique };
+}
+
+function tenantEnv(prefix: string, confluence: ConfluenceSimulator, unique: UniqueSimulator, user = 'user_service'): NodeJS.ProcessEnv {
+  return {
+    [`${prefix}_CONFLUENCE_URL`]: confluence.baseUrl,
+    [`${prefix}_PAT`]: PAT,
+    [`${prefix}_USER`]: user,
+    [`${prefix}_INGESTION_URL`]: unique.ingestionBaseUrl,
+    [`${prefix}_SCOPE_URL`]: unique.scopeManagementBaseUrl,
+  };
+}
+
+const of = (tenant: string, msg: string) => (line: LogLine) => line.tenant === tenant && line.msg === msg;
+
+/** `name{labels} value` of a Prometheus text exposition, or undefined. */
+function sample(text: string, name: string, labels: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && labels.split(',').every((label) => l.includes(label)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
+t.test('two tenants: both scheduled, the healthy one keeps syncing, /health and /metrics report the failing one', async (t) => {
+  const { confluence, unique } = await simulators(t);
+  const daemon = startDaemonProcess({
+    TENANT_CONFIG_PATH_PATTERN: writeTenants([
+      { name: 'good', cron: '*/2 * * * * *', env: 'GOOD' },
+      { name: 'bad', cron: '*/2 * * * * *', env: 'BAD' },
+      { name: 'idle', cron: '*/2 * * * * *', env: 'GOOD', status: 'inactive' },
+    ]),
+    HEALTH_SYNC_HISTORY_SIZE: '2',
+    ...tenantEnv('GOOD', confluence, unique),
+    ...tenantEnv('BAD', confluence, unique, 'user_unknown'),
+  });
+  t.teardown(() => daemon.kill());
+
+  await daemon.waitFor(of('good', 'Tenant scheduled'), 30_000, 'good scheduled');
+  await daemon.waitFor(of('bad', 'Tenant scheduled'), 30_000, 'bad scheduled');
+  await daemon.waitFor(of('idle', 'Tenant inactive, not scheduled'), 20_000, 'idle left alone');
+  // Generous bounds below: they only stop a hung test; a healthy run takes a few seconds.
+  const probe = await daemon.get('/probe');
+  t.equal(probe.status, 200, 'alive while the first cycles run');
+
+  // Start-up run plus at least one scheduled run each: the window of two is full.
+  await daemon.waitFor(() => daemon.count(of('good', 'Sync cycle finished')) >= 2, 20_000, 'two good cycles');
+  await daemon.waitFor(() => daemon.count(of('bad', 'Sync cycle failed')) >= 2, 20_000, 'two failed bad cycles');
+  t.same(unique.state.contents().map((c) => c.key.split('/').pop()).sort(), [...DEMO_INGESTED_PAGE_IDS].sort(), 'the healthy tenant synced every page');
+
+  const health = await daemon.get('/health');
+  t.equal(health.status, 503, 'a failing tenant makes /health 503');
+  const body = JSON.parse(health.text);
+  t.equal(body.status, 'down');
+  t.equal(body.details.sync.tenants.good.status, 'up');
+  t.equal(body.details.sync.tenants.bad.status, 'down');
+  t.equal(body.details.sync.tenants.bad.runs, 2);
+  t.equal(body.details.sync.tenants.bad.failures, 2);
+  t.notOk('idle' in body.details.sync.tenants, 'inactive tenants are not synced');
+  t.equal(body.details.uniqueApi.tenants.good.status, 'up');
+  t.equal(body.details.uniqueApi.tenants.bad.ingestion.code, 'AUTH_FAILURE');
+  t.equal(body.details.connectivity.status, 'up', 'both Confluence URLs answer');
+  t.ok(body.error.sync && body.error.uniqueApi && body.info.connectivity, 'indicators sorted into info and error');
+
+  const metrics = (await daemon.get('/metrics')).text;
+  for (const name of [
+    'cfc_sync_duration_seconds', 'cfc_scan_duration_seconds', 'cfc_attachment_upload_duration_seconds', 'cfc_pages_processed_total',
+    'cfc_attachments_processed_total', 'cfc_content_deleted_total', 'cfc_file_diff_events_total', 'cfc_orphaned_scopes_cleaned_total',
+    'cfc_confluence_api_request_duration_seconds', 'cfc_confluence_api_throttle_events_total', 'cfc_confluence_api_errors_total',
+    'cfc_unique_api_requests_total', 'cfc_unique_api_request_duration_seconds', 'cfc_unique_api_errors_total', 'process_cpu_seconds_total',
+  ]) {
+    t.match(metrics, new RegExp(`^# TYPE ${name} `, 'm'), name);
+  }
+  t.ok((sample(metrics, 'cfc_sync_duration_seconds_count', 'tenant="good",result="succeeded"') ?? 0) >= 2, 'good cycles timed');
+  t.ok((sample(metrics, 'cfc_sync_duration_seconds_count', 'tenant="bad",result="failed"') ?? 0) >= 2, 'bad cycles timed');
+  t.equal(sample(metrics, 'cfc_pages_processed_total', 'tenant="good",result="ingested"'), DEMO_INGESTED_PAGE_IDS.length);
+  t.ok((sample(metrics, 'cfc_file_diff_events_total', 'tenant="good",diff_result_type="unchanged"') ?? 0) >= DEMO_INGESTED_PAGE_IDS.length);
+  t.ok((sample(metrics, 'cfc_confluence_api_request_duration_seconds_count', 'tenant="good",endpoint="content/search",result="ok"') ?? 0) > 0);
+  t.ok((sample(metrics, 'cfc_unique_api_errors_total', 'tenant="bad",http_status_class="4xx"') ?? 0) > 0, 'the 403s are counted');
+  t.ok((sample(metrics, 'cfc_scan_duration_seconds_count', 'tenant="good"') ?? 0) >= 2);
+
+  const started = Date.now();
+  daemon.child.kill('SIGTERM');
+  const exit = await daemon.exited;
+  t.equal(exit.code, 0, 'SIGTERM exits 0');
+  t.ok(exit.at - started < 10_000, 'within 10 s');
+  t.ok(daemon.logs.some((line) => line.msg === 'Connector stopped'));
+  t.notMatch(daemon.stderr(), /\S/, 'nothing on stderr: node-cron output goes into the logs');
+  unique.state.checkInvariants();
+});
+
+t.test('a slow cycle: overlapping ticks are skipped and counted; SIGTERM mid-ingestion leaves nothing half-written', async (t) => {
+  const { confluence, unique } = await simulators(t);
+  // Every upload takes a while, so the cycle is still ingesting when the next ticks come.
+  unique.faults.add({ path: '/scoped/upload', latencyMs: 800 });
+  const daemon = startDaemonProcess({
+    TENANT_CONFIG_PATH_PATTERN: writeTenants([{ name: 'slow', cron: '* * * * * *', env: 'SLOW', concurrency: 2 }]),
+    ...tenantEnv('SLOW', confluence, unique),
+  });
+  t.teardown(() => daemon.kill());
+
+  const skipped = await daemon.waitFor(of('slow', 'Cycle skipped: the previous one is still running'), 30_000, 'an overlap');
+  t.equal(skipped.trigger, 'schedule');
+  const metrics = (await daemon.get('/metrics')).text;
+  t.ok((sample(metrics, 'cfc_sync_overlaps_skipped_total', 'tenant="slow"') ?? 0) >= 1, 'the skip is counted');
+  t.equal(sample(metrics, 'cfc_sync_running', 'tenant="slow"'), 1);
+  const health = JSON.parse((await daemon.get('/health')).text);
+  t.equal(health.details.sync.tenants.slow.runs, 0, 'a skipped overlap is not a run');
+  t.equal(health.details.sync.tenants.slow.message, 'No sync records yet');
+
+  await daemon.waitFor(() => unique.requests.some((r) => r.method === 'PUT'), 20_000, 'an upload in flight');
+  const started = Date.now();
+  daemon.child.kill('SIGTERM');
+  const exit = await daemon.exited;
+  t.equal(exit.code, 0, 'SIGTERM exits 0');
+  t.ok(exit.at - started < 10_000, 'within 10 s');
+  t.ok(daemon.logs.some(of('slow', 'Cycle stopped for shutdown')), 'the cycle stopped between items');
+  const contents = unique.state.contents();
+  t.ok(contents.length > 0 && contents.length < DEMO_INGESTED_PAGE_IDS.length, `stopped part-way (${contents.length} stored)`);
+  t.same(contents.filter((c) => c.ingestionState === 'REGISTERED').map((c) => c.key), [], 'no content registered but not finalized');
+  t.notOk(unique.requests.some((r) => r.operation === 'contentDeleteByContentIds'), 'no deletion phase ran after the stop');
+  unique.state.checkInvariants();
+});
+
+t.test('a second signal exits at once', async (t) => {
+  const { confluence, unique } = await simulators(t, { latencyMs: 300 });
+  const daemon = startDaemonProcess({
+    TENANT_CONFIG_PATH_PATTERN: writeTenants([{ name: 'slow', cron: '0 0 * * *', env: 'SLOW' }]),
+    ...tenantEnv('SLOW', confluence, unique),
+  });
+  t.teardown(() => daemon.kill());
+  await daemon.waitFor(of('slow', 'Sync cycle started'), 30_000, 'the start-up cycle');
+  daemon.child.kill('SIGTERM');
+  await daemon.waitFor((line) => line.msg === 'Signal received, stopping', 20_000, 'the first signal');
+  daemon.child.kill('SIGTERM');
+  const exit = await daemon.exited;
+  t.equal(exit.code, 143);
+});
+
+t.test('an invalid tenant stops the start with the validate message', async (t) => {
+  const daemon = startDaemonProcess({ TENANT_CONFIG_PATH_PATTERN: writeTenants([{ name: 'broken', cron: 'not a cron', env: 'X' }]) });
+  const exit = await daemon.exited;
+  t.equal(exit.code, 1);
+  t.match(daemon.stderr(), /^broken: \S*broken-tenant-config\.yaml: /m);
+  t.match(daemon.stderr(), /processing\.scanIntervalCron/);
+});
