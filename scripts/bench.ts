@@ -155,7 +155,7 @@ async function main(): Promise<void> {
               stored: big !== undefined,
               bytesMatch: big?.uploaded?.sha256 === generatedSha256(BIG_ATTACHMENT_ID, bigAttachmentBytes),
               ingestAttachmentsPhaseMs: attachmentPhaseMs,
-              mbPerSecond: attachmentPhaseMs > 0 ? Math.round((bigAttachmentBytes / 1048576 / (attachmentPhaseMs / 1000)) * 10) / 10 : null,
+              mbPerSecond: bigAttachmentBytes > 0 && attachmentPhaseMs > 0 ? Math.round((bigAttachmentBytes / 1048576 / (attachmentPhaseMs / 1000)) * 10) / 10 : null,
             },
       firstSync: {
         exitCode: first.code,

@@ -178,7 +178,8 @@ async function ingestPages(runtime: TenantRuntime, pages: PageRecord[], scopeIds
       .through(bodyStages(runtime, concurrency, report))
       // On a stop request no new item starts; those in flight finish (or clean up) first.
       .filter(() => !report.stopping)
-      .map((page) => highland(ingest(page)))
+      // The storage body (with any inlined images) is not needed once converted.
+      .map((page) => highland(ingest({ ...page, storage: undefined })))
       .mergeWithLimit(concurrency),
   );
 }
@@ -216,8 +217,22 @@ function spacesOf(records: readonly PipelineRecord[]): SpaceRef[] {
 export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: CycleReportOptions = {}): Promise<DeletedTenantResult> {
   const report = new CycleReport(runtime.logger, options);
   runtime.logger.info('Deleted tenant clean-up started');
-  const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant({ clients: runtime.unique, tenant: runtime.tenant, log: runtime.logger }), (r) => ({ ...r }));
-  return result;
+  const instanceId = await deletedTenantInstanceId(runtime);
+  return report.phase('deleted-tenant', () => cleanupDeletedTenant({ clients: runtime.unique, tenant: runtime.tenant, log: runtime.logger }, { instanceId }), (r) => ({ ...r }));
+}
+
+/**
+ * The instance id whose mark the root must carry before it is emptied. A deleted
+ * tenant's Data Center may already be switched off: then the clean-up goes ahead on
+ * the contract's own condition (a set mark) rather than never finishing.
+ */
+async function deletedTenantInstanceId(runtime: TenantRuntime): Promise<string | undefined> {
+  try {
+    return await runtime.confluence.instanceId();
+  } catch (error) {
+    runtime.logger.warn({ error: errorMessage(error) }, 'Confluence instance id unavailable, root mark not matched against it');
+    return undefined;
+  }
 }
 
 /**

@@ -96,6 +96,10 @@ function flattenedText(nodes: readonly ChildNode[]): string {
       stack.push(' ');
       for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
       parts.push(' ');
+    } else {
+      // A truncated body's unterminated CDATA is parsed as a comment; its text is the author's.
+      const cdata = unterminatedCdataText(node);
+      if (cdata) parts.push(cdata);
     }
   }
   return parts.join('').replace(/\s+/g, ' ');

@@ -20,6 +20,13 @@ import {
  * converter does not throw, leaves no `ac:`/`ri:` element, keeps every visible word and
  * writes HTML within the content models it promises.
  */
+/**
+ * A fixed seed keeps CI deterministic: a failure reproduces on every machine. Set
+ * FC_SEED to another number (or "random") to explore further; fast-check prints the
+ * seed and path of any counterexample it finds.
+ */
+const SEED = process.env.FC_SEED === 'random' ? Date.now() : Number(process.env.FC_SEED ?? 20261129);
+
 const options: ConvertOptions = { webContext: 'https://confluence.acme.example', spaceKey: 'OPS' };
 
 function checkConversion(storage: string, ordered: boolean): void {
@@ -82,7 +89,7 @@ const { fragment } = fc.letrec<{ fragment: string; node: string }>((tie) => ({
 }));
 
 t.test('random storage fragments convert without loss', async (t) => {
-  fc.assert(fc.property(fragment, (storage) => checkConversion(storage, true)), { numRuns: 1500 });
+  fc.assert(fc.property(fragment, (storage) => checkConversion(storage, true)), { numRuns: 1500, seed: SEED });
   t.pass('1500 random fragments');
 });
 
@@ -110,6 +117,6 @@ const mutated = fc.tuple(fc.constantFrom(...fixtures), fc.nat(), fc.integer({ mi
 });
 
 t.test('damaged fixtures still convert without loss', async (t) => {
-  fc.assert(fc.property(mutated, (storage) => checkConversion(storage, false)), { numRuns: 1500 });
+  fc.assert(fc.property(mutated, (storage) => checkConversion(storage, false)), { numRuns: 1500, seed: SEED });
   t.pass('1500 damaged pages');
 });

@@ -125,3 +125,14 @@ t.test('an image whose download fails keeps its macro and the page is still inge
   t.match(html, await base64Of('att7002', 300), 'the other images are still inlined');
   t.notOk(h.storedKeys().includes(`${PARTIAL}/5001::att7001`), 'and it is not ingested elsewhere');
 });
+
+t.test('dump with inlining on shows the inlined page and the images as records left to their page', async (t) => {
+  const h = await startCycleHarness(scenario(), { attachments: true, inlineImages: true });
+  t.teardown(h.close);
+  const records = await h.dump(true);
+  t.same(records.map((r) => `${r.kind}:${r.id}`), ['page:5001', 'attachment:att7001', 'attachment:att7002', 'attachment:att7003']);
+  t.match(records[0]!.html, await base64Of('att7001', 700));
+  t.match(records[1]!.rejected, /inlined into its page/);
+  t.equal(records[3]!.rejected, undefined, 'the PDF stays an attachment');
+  t.equal(h.unique.requests.length, 0);
+});

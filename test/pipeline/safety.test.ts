@@ -237,3 +237,16 @@ t.test('a listing cut short by processing.maxItemsToScan deletes nothing', async
   t.equal(result.summary.orphanedSpaces, 0);
   t.same(storedIds(h), ['5001', '5002', '7001'], 'what was not seen is not gone');
 });
+
+t.test('a deleted tenant refuses to empty a root that another Confluence instance now owns', async (t) => {
+  const h = await startCycleHarness(twoSpaces());
+  t.teardown(h.close);
+  await h.sync();
+  h.tenant.status = 'deleted';
+  h.unique.state.setExternalId(ROOT_SCOPE, 'confc:data-center:another-instance');
+  h.unique.clearRequests();
+  const error = (await h.cleanupDeleted().catch((caught: unknown) => caught)) as { code?: string };
+  t.equal(error.code, 'OWNERSHIP_MISMATCH');
+  t.same(h.uniqueWrites(), [], 'nothing deleted');
+  t.equal(h.storedKeys().length, 3);
+});

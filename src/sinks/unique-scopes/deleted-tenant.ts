@@ -1,5 +1,6 @@
 import { ConnectorError, errorMessage, isConnectorError } from '../../errors.js';
 import { stageLogger } from '../../log.js';
+import { rootOwnershipMark } from '../../unique/keys.js';
 import { STAGE, type ScopeFlowContext } from './context.js';
 
 export interface DeletedTenantResult {
@@ -20,7 +21,7 @@ export interface DeletedTenantResult {
  * root's mark is cleared only after a run without any failure, so a set mark means
  * "retry me" and a cleared one "nothing to do".
  */
-export async function cleanupDeletedTenant(ctx: ScopeFlowContext): Promise<DeletedTenantResult> {
+export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: { instanceId?: string } = {}): Promise<DeletedTenantResult> {
   const log = stageLogger(ctx.log, STAGE);
   const { scopes, content } = ctx.clients;
   const rootScopeId = ctx.tenant.ingestion.scopeId;
@@ -31,6 +32,17 @@ export async function cleanupDeletedTenant(ctx: ScopeFlowContext): Promise<Delet
     const skipped = root === undefined ? 'root-absent' : 'already-clean';
     log.info({ rootScopeId, skipped }, 'Deleted tenant clean-up skipped');
     return { ...result, skipped };
+  }
+
+  // The contract only asks for a set mark; checking that it is this instance's mark
+  // too keeps a stale tenant file from emptying a root another connector now owns.
+  if (options.instanceId !== undefined) {
+    const expected = rootOwnershipMark(ctx.tenant.confluence.instanceType, options.instanceId);
+    if (root.externalId !== expected) {
+      throw new ConnectorError('OWNERSHIP_MISMATCH', `root scope ${rootScopeId} is marked ${root.externalId}, not ${expected}: refusing to clean it up`, {
+        details: { rootScopeId, expected, actual: root.externalId },
+      });
+    }
   }
 
   const children = await scopes.children(rootScopeId);
