@@ -37,6 +37,7 @@ unique:
   zitadelClientSecret: os.environ/ZITADEL_CLIENT_SECRET
   ingestionServiceBaseUrl: os.environ/INGESTION_URL
   scopeManagementServiceBaseUrl: os.environ/SCOPE_URL
+  apiRateLimitPerMinute: 600000
 ingestion:
   scopeId: scope_root
 `;
