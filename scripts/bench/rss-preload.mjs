@@ -1,8 +1,21 @@
 // Loaded with `node --import` into the process under measurement: at exit it writes
-// the peak resident set size (kilobytes, from getrusage) to $BENCH_RSS_FILE.
-import { writeFileSync } from 'node:fs';
+// its peak resident set size in kilobytes to $BENCH_RSS_FILE. It reads VmHWM from
+// /proc/self/status rather than getrusage's maxRSS: Linux keeps ru_maxrss across
+// execve, so a child forked from a large parent (the benchmark, holding the
+// simulators) would report the parent's size. VmHWM belongs to the new address space.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+function peakRssKb() {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // Not Linux: fall back to getrusage.
+  }
+  return process.resourceUsage().maxRSS;
+}
 
 process.on('exit', () => {
   const file = process.env.BENCH_RSS_FILE;
-  if (file) writeFileSync(file, String(process.resourceUsage().maxRSS));
+  if (file) writeFileSync(file, String(peakRssKb()));
 });
