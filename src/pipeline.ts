@@ -252,7 +252,17 @@ export async function runDump(runtime: TenantRuntime, options: { out: NodeJS.Wri
   let pages: Highland.Stream<PageRecord> = highland(discovered.records.filter((record): record is PageRecord => record.kind === 'page'));
   if (options.bodies) pages = pages.through(bodyStages(runtime, tenant.processing.concurrency));
   // Each page, then its attachment records, accepted and rejected (with their reason).
-  const records = pages.flatMap((page) => highland<PipelineRecord>([page, ...(attachmentsOf.get(page.id) ?? [])]));
+  const withAttachments = pages.flatMap((page) => {
+    const own = attachmentsOf.get(page.id) ?? [];
+    attachmentsOf.delete(page.id);
+    return highland<PipelineRecord>([page, ...own]);
+  });
+  // Attachments of pages the body fetch skipped (empty, vanished) are still synced, so they are still shown.
+  const rest = highland<PipelineRecord>((push) => {
+    for (const own of attachmentsOf.values()) for (const record of own) push(null, record);
+    push(null, highland.nil);
+  });
+  const records = withAttachments.concat(rest);
   // Every line names its tenant, so dumps of several tenants stay tellable apart.
   const written = await ndjsonSink(options.out)(records.map((record) => ({ tenant: tenant.name, ...record })));
   logger.info({ records: written, truncated: discovered.truncated }, 'Dump finished');

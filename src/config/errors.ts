@@ -15,9 +15,21 @@ export function formatPath(path: readonly unknown[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else out += out === '' ? keyText(key) : `.${keyText(key)}`;
   }
   return out;
+}
+
+/**
+ * A key as it appears in a path. YAML allows any key, even a multi-line one (`? …`
+ * complex keys are stringified by the parser), and a problem must stay one line, so
+ * keys with line breaks or control characters are shown JSON-quoted and shortened.
+ */
+function keyText(key: unknown): string {
+  const text = String(key);
+  if (!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) return text;
+  const quoted = JSON.stringify(text.length > 40 ? `${text.slice(0, 39)}…` : text);
+  return quoted.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 }
 
 export function problemLine(file: string, path: string, message: string): string {

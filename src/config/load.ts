@@ -47,10 +47,22 @@ function yamlProblem(file: string, error: YAMLError): string {
   const firstLine = error.message.split('\n')[0] ?? '';
   const reason = firstLine
     .replace(/ at line \d+, column \d+:?$/, '')
-    // The two messages that quote source text: a few characters, but they may be part of a secret.
-    .replace(/^(Block scalar header includes extra characters|Invalid escape sequence).*$/, '$1');
+    // The messages that quote source text: a few characters, but they may be part of a
+    // secret. Those without a colon are named; the parser's others all put the source
+    // after `: ` (`Not a YAML token: …`, `…in YAML stream: "…"`), so that part is cut
+    // (found by the config fuzz test: a damaged line echoed a clientSecret of the file).
+    .replace(/^(Invalid escape sequence|Unresolved tag|Unknown directive).*$/, '$1')
+    .replace(/: .*$/, '');
   const pos = error.linePos?.[0];
   return problemLine(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `YAML syntax error: ${reason}`);
+}
+
+/** The reason of a failed alias expansion, without the alias text itself. */
+function aliasProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  if (message.startsWith('Excessive alias count')) return 'YAML error: too many alias expansions (more than 100)';
+  if (message.startsWith('Unresolved alias')) return 'YAML error: an alias refers to an anchor that is not defined before it';
+  return 'YAML error: the document cannot be read';
 }
 
 function describeTopLevel(value: unknown): string {
@@ -62,12 +74,22 @@ export function parseTenantFile(file: string, text: string, env: NodeJS.ProcessE
   const { name, problem } = tenantName(file);
   const result: TenantLoadResult = { name, file, problems: problem ? [problemLine(file, '', problem)] : [], warnings: [] };
 
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // logLevel 'error': the parser's warnings (e.g. a mapping used as a key) would go to
+  // process.emitWarning, outside the problem lines; what matters is reported as a problem.
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   if (document.errors.length > 0) {
     result.problems.push(...document.errors.map((error) => yamlProblem(file, error)));
     return result;
   }
-  const data: unknown = document.toJS({ maxAliasCount: 100 });
+  // toJS throws (ReferenceError) on an alias without its anchor and on alias bombs;
+  // a tenant file must never make the loader throw, so both become problems.
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    result.problems.push(problemLine(file, '', aliasProblem(error)));
+    return result;
+  }
   if (data === null || data === undefined) {
     result.problems.push(problemLine(file, '', 'file is empty; expected a mapping of tenant settings'));
     return result;

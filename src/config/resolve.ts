@@ -19,6 +19,9 @@ export interface ResolveOutcome {
 
 type Tree = Record<string, unknown>;
 
+/** Environment variable names that hold credentials by convention (`CONFLUENCE_PAT`, `ZITADEL_CLIENT_SECRET`...). */
+const SECRET_VARIABLE = /(SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|API_?KEY)|(^|_)PAT(_|$)/i;
+
 interface Context {
   file: string;
   env: NodeJS.ProcessEnv;
@@ -50,7 +53,10 @@ function resolveScalar(spec: FieldSpec, value: unknown, path: string, ctx: Conte
   if (raw === '') return report('is empty');
   const rule = spec.rule ?? nonEmptyString;
   const parsed = rule.parse(raw);
-  if (parsed === undefined) return report(`has a value that is not ${rule.expected}: got ${describeValue(raw, spec.secret)}`);
+  // A reference to a credential variable from a field that is not secret (a typo, a
+  // copy-paste) must not print the credential: mask by the variable's name as well.
+  const masked = spec.secret === true || SECRET_VARIABLE.test(name);
+  if (parsed === undefined) return report(`has a value that is not ${rule.expected}: got ${describeValue(raw, masked)}`);
   return parsed.value;
 }
 

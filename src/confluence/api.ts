@@ -33,6 +33,12 @@ export interface ConfluenceApiOptions {
 export interface SearchOptions {
   limit?: number;
   start?: number;
+  /**
+   * Told about every listed item the client cannot use (after its warning is logged).
+   * Discovery needs to know: a listing that dropped an item is incomplete, and what it
+   * did not see must not be taken for deleted.
+   */
+  onInvalid?: (reason: string) => void;
 }
 
 export interface PageBody {
@@ -85,7 +91,7 @@ export class ConfluenceApi {
    */
   async *searchContent(cql: string, expand: string, options: SearchOptions = {}): AsyncGenerator<ValidContent[]> {
     const firstUrl = this.urls.contentSearch(cql, expand, options.limit ?? 100, options.start);
-    yield* this.#contentPages(firstUrl, `content search for CQL ${JSON.stringify(cql)}`, 'content/search');
+    yield* this.#contentPages(firstUrl, `content search for CQL ${JSON.stringify(cql)}`, 'content/search', options.onInvalid);
   }
 
   /**
@@ -224,7 +230,7 @@ export class ConfluenceApi {
   }
 
   /** Items usable as content; the others are logged and dropped, never fatal. */
-  validItems(results: readonly unknown[], endpoint: string): ValidContent[] {
+  validItems(results: readonly unknown[], endpoint: string, onInvalid?: (reason: string) => void): ValidContent[] {
     const valid: ValidContent[] = [];
     for (const item of results) {
       const reason = invalidContentReason(item as RawContent);
@@ -234,12 +240,13 @@ export class ConfluenceApi {
       }
       const id = item !== null && typeof item === 'object' ? (item as RawContent).id : undefined;
       this.#options.logger.warn({ endpoint, contentId: id === undefined ? undefined : String(id), reason }, 'Skipped a Confluence content item the client cannot use.');
+      onInvalid?.(reason);
     }
     return valid;
   }
 
   /** Follows a v1 content listing from `firstUrl`, validating envelope and items. */
-  async *#contentPages(firstUrl: string, what: string, endpoint: string): AsyncGenerator<ValidContent[]> {
+  async *#contentPages(firstUrl: string, what: string, endpoint: string, onInvalid?: (reason: string) => void): AsyncGenerator<ValidContent[]> {
     const pages = followListing({
       firstUrl,
       what,
@@ -250,7 +257,7 @@ export class ConfluenceApi {
       idOf: idOfItem,
     });
     for await (const results of pages) {
-      const items = this.validItems(results, endpoint);
+      const items = this.validItems(results, endpoint, onInvalid);
       if (items.length > 0) yield items;
     }
   }

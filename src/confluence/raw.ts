@@ -101,6 +101,9 @@ export function invalidContentReason(item: RawContent): string | undefined {
   if (!space || typeof space !== 'object' || typeof space.key !== 'string' || (typeof space.id !== 'number' && typeof space.id !== 'string')) {
     return 'missing space';
   }
+  // v1 sends a number (§16.6); it becomes part of every Unique key of the space, so
+  // anything but digits would file the page under a space that does not exist.
+  if (typeof space.id === 'number' ? !Number.isSafeInteger(space.id) || space.id < 0 : !/^\d+$/.test(space.id)) return 'invalid space id';
   const when = item.version?.when;
   if (typeof when !== 'string' || Number.isNaN(Date.parse(when))) return 'missing or invalid version.when';
   return undefined;

@@ -161,3 +161,19 @@ t.test('an attachment replaced in Confluence is uploaded again', async (t) => {
   t.equal(result.summary.ingested, 1, 'only the attachment, not its page');
   t.equal(h.unique.state.content(`${PARTIAL}/5001::att6001`)!.uploaded!.sha256, sha256('second version'));
 });
+
+t.test('dump with bodies still shows the attachments of a page whose body is empty', async (t) => {
+  const h = await startCycleHarness(
+    {
+      spaces: [ENG],
+      content: [
+        page('5001', 'ENG', { labels: SINGLE, body: '', attachments: [{ id: 'att7001', title: 'a.txt', mediaType: 'text/plain', size: 10 }] }),
+        page('5002', 'ENG', { labels: SINGLE, attachments: [{ id: 'att7002', title: 'b.txt', mediaType: 'text/plain', size: 10 }] }),
+      ],
+    },
+    { attachments: true },
+  );
+  t.teardown(h.close);
+  const records = await h.dump(true);
+  t.same(records.map((r) => `${r.kind}:${r.id}`), ['page:5002', 'attachment:att7002', 'attachment:att7001']);
+});

@@ -23,8 +23,19 @@ export const KNOWN_CONTENT_TYPES: ReadonlySet<string> = new Set(['page', 'blogpo
 const TYPES_WITH_ATTACHMENTS: ReadonlySet<string> = new Set(['page', 'blogpost']);
 
 export interface DiscoveryReport {
-  /** True when `maxItems` cut the listing short: the pipeline must not delete what it did not see. */
+  /**
+   * True when the listing is incomplete: `maxItems` cut it short, or Confluence listed
+   * items the client could not use (`invalidItems`). The pipeline must not delete what
+   * it did not see.
+   */
   truncated: boolean;
+  /**
+   * Listed items without a usable id, type, title, space or version time. Each was
+   * skipped with a warning; since its page may well be stored in Unique, the listing
+   * counts as incomplete (without this, a page whose `version.when` came back garbled
+   * was deleted from Unique as if it had vanished from Confluence).
+   */
+  invalidItems: number;
   /** Records yielded (a page found twice counts twice). */
   records: number;
   fromLabels: number;
@@ -48,7 +59,7 @@ export interface DiscoveryOptions {
 }
 
 export function emptyReport(): DiscoveryReport {
-  return { truncated: false, records: 0, fromLabels: 0, fromDescendants: 0, allRoots: 0, skippedTypes: 0, skippedStatus: 0 };
+  return { truncated: false, invalidItems: 0, records: 0, fromLabels: 0, fromDescendants: 0, allRoots: 0, skippedTypes: 0, skippedStatus: 0 };
 }
 
 type Phase = 'labels' | 'descendants';
@@ -93,6 +104,11 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
     return mapContent(item, { urls: api.urls, labels, allRoots: roots, attachments });
   };
 
+  const onInvalid = (): void => {
+    report.invalidItems += 1;
+    report.truncated = true;
+  };
+
   logger.info({ flavour: api.flavour, maxItems }, 'Confluence discovery started.');
   // Truncation is flagged only when a record beyond the limit exists, so an exact fit still allows deletions.
   const admit = (phase: Phase): boolean => {
@@ -106,7 +122,7 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
     return true;
   };
 
-  for await (const items of api.searchContent(discoveryCql(api.flavour, labels), expand, { limit: 100, start: 0 })) {
+  for await (const items of api.searchContent(discoveryCql(api.flavour, labels), expand, { limit: 100, start: 0, onInvalid })) {
     for (const item of items) {
       // §4: a root counts whatever its type or status, so a labelled database still yields its pages.
       if (hasLabel(labelNames(item), labels.all)) roots.add(item.id);
@@ -120,7 +136,7 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
   logger.info({ records: report.fromLabels, allRoots: roots.size }, 'Confluence label search finished.');
 
   for (const batch of batches([...roots], DESCENDANT_BATCH_SIZE)) {
-    for await (const items of api.searchContent(descendantsCql(batch), expand, { limit: 100 })) {
+    for await (const items of api.searchContent(descendantsCql(batch), expand, { limit: 100, onInvalid })) {
       for (const item of items) {
         const record = await toRecord(item, 'descendants');
         if (record === undefined) continue;
@@ -134,7 +150,9 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
 
 function finish(report: DiscoveryReport, roots: ReadonlySet<string>, logger: Logger): DiscoveryReport {
   report.allRoots = roots.size;
-  if (report.truncated) {
+  if (report.invalidItems > 0) {
+    logger.warn({ ...report }, 'Confluence discovery skipped unusable items; the listing is incomplete.');
+  } else if (report.truncated) {
     logger.warn({ ...report }, 'Confluence discovery stopped at maxItemsToScan; the listing is incomplete.');
   } else {
     logger.info({ ...report }, 'Confluence discovery finished.');

@@ -88,7 +88,8 @@ export interface FaultRule {
   path?: string | RegExp;
   method?: string;
   status?: number;
-  body?: string;
+  /** The answer body; a Buffer is sent byte for byte (e.g. invalid UTF-8). */
+  body?: string | Buffer;
   headers?: Record<string, string>;
   /** Sets `Retry-After`. */
   retryAfter?: number | string;
