@@ -8,6 +8,7 @@
  * Flags: --pages N (2000) --latency MS (10) --concurrency N (8)
  *        --big-attachment MB: attachments on, plus one attachment of MB megabytes on the
  *        root page (0: attachments on, no big file, the baseline to compare RSS with).
+ *        --faults: the fault soak instead (scripts/bench/faults.ts; its flags are there).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,6 +25,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const PAT = 'bench-personal-access-token';
 
 const { values } = parseArgs({
+  strict: !process.argv.includes('--faults'),
   options: {
     pages: { type: 'string', default: '2000' },
     latency: { type: 'string', default: '10' },
@@ -193,7 +195,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+const run = process.argv.includes('--faults') ? () => import('./bench/faults.js').then((faults) => faults.runFaultSoak()) : main;
+run().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

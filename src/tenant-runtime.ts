@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { ConfluenceApi } from './confluence/api.js';
 import { atlassianApiBaseUrl, confluenceAuth } from './confluence/auth.js';
 import type { TenantConfig } from './config/types.js';
+import { ConnectorError } from './errors.js';
 import { HttpClient } from './http/client.js';
 import { proxyFromEnv } from './http/proxy.js';
 import type { RequestEvent, RetryOptions, Timeouts } from './http/types.js';
@@ -13,6 +14,8 @@ export interface RuntimeTuning {
   retry?: Partial<RetryOptions>;
   fileDiffRetry?: Partial<RetryOptions>;
   timeouts?: Partial<Timeouts>;
+  /** Window of every client-side rate limit (default 60 000 ms): tests shrink it to keep rate-limit scenarios fast. */
+  rateWindowMs?: number;
 }
 
 export interface RuntimeOptions {
@@ -42,13 +45,15 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
   const logger = tenantLogger(options.logger, tenant.name);
   const proxy: Dispatcher | undefined = proxyFromEnv(env);
   const { tuning = {} } = options;
+  const timeouts = { ...timeoutsFromEnv(env), ...tuning.timeouts };
   const confluenceHttp = new HttpClient({
     target: 'confluence',
     ratePerMinute: tenant.confluence.apiRateLimitPerMinute,
+    rateWindowMs: tuning.rateWindowMs,
     dispatcher: proxy,
     onRequest: options.onRequest,
     retry: tuning.retry,
-    timeouts: tuning.timeouts,
+    timeouts,
   });
   const apiBase = atlassianApiBaseUrl(env);
   const auth = confluenceAuth({ tenant: tenant.name, config: tenant.confluence, http: confluenceHttp, atlassianApiBaseUrl: apiBase });
@@ -68,7 +73,8 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
     onRequest: options.onRequest,
     retry: tuning.retry,
     fileDiffRetry: tuning.fileDiffRetry,
-    timeouts: tuning.timeouts,
+    timeouts,
+    rateWindowMs: tuning.rateWindowMs,
   });
   return {
     tenant,
@@ -80,4 +86,27 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
       await proxy?.close();
     },
   };
+}
+
+/**
+ * `HTTP_HEADERS_TIMEOUT_MS` and `HTTP_BODY_TIMEOUT_MS` override the headers and
+ * body-idle timeouts of every client (defaults 30 s and 60 s, contract §10/§11). Unset
+ * in production; the fault benchmark shortens them so that its slow answers really
+ * time out, through the real CLI.
+ */
+export function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<Timeouts> {
+  const timeouts: Partial<Timeouts> = {};
+  const headersMs = positiveMs(env, 'HTTP_HEADERS_TIMEOUT_MS');
+  const bodyIdleMs = positiveMs(env, 'HTTP_BODY_TIMEOUT_MS');
+  if (headersMs !== undefined) timeouts.headersMs = headersMs;
+  if (bodyIdleMs !== undefined) timeouts.bodyIdleMs = bodyIdleMs;
+  return timeouts;
+}
+
+function positiveMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConnectorError('CONFIG_INVALID', `${name} must be a positive integer of milliseconds, got ${JSON.stringify(raw)}`);
+  return value;
 }

@@ -62,6 +62,8 @@ export interface RequestOptions {
   /** False for the unauthenticated manifest call (§9). */
   authenticated?: boolean;
   signal?: AbortSignal;
+  /** Read the JSON answer within the request's retries (`HttpRequest.buffer`). */
+  buffer?: boolean;
 }
 
 export class ConfluenceApi {
@@ -170,7 +172,7 @@ export class ConfluenceApi {
 
   async #fetchManifestId(): Promise<string> {
     const url = this.urls.manifest();
-    const response = await this.request(url, { endpoint: 'applinks/manifest', authenticated: false, headers: { accept: 'application/json' } });
+    const response = await this.request(url, { endpoint: 'applinks/manifest', authenticated: false, headers: { accept: 'application/json' }, buffer: true });
     const body = await this.#json(response, 'applinks/manifest');
     const id = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).id : undefined;
     if (typeof id !== 'string' || id.trim() === '') {
@@ -192,6 +194,7 @@ export class ConfluenceApi {
         allowStatus: options.allowStatus,
         endpoint: options.endpoint,
         signal: options.signal,
+        buffer: options.buffer,
       });
     } catch (error) {
       // An abort is the caller's own doing, not a Confluence failure: it passes through unchanged.
@@ -212,7 +215,7 @@ export class ConfluenceApi {
    * and (v1) `_links` an object. With `allowNotFound`, a 404 yields undefined.
    */
   async fetchListingPage(url: string, endpoint: string, requireLinks: boolean, allowNotFound = false): Promise<ListingPage | undefined> {
-    const response = await this.request(url, { endpoint, allowStatus: allowNotFound ? [404] : undefined });
+    const response = await this.request(url, { endpoint, allowStatus: allowNotFound ? [404] : undefined, buffer: true });
     if (response.status === 404) {
       await response.text();
       return undefined;

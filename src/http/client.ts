@@ -7,6 +7,7 @@ import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable,
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, readStart, wrapResponse } from './response.js';
 import {
+  isNeverSentCode,
   isRetryableNetworkCode,
   isRetryableStatus,
   networkErrorCode,
@@ -164,7 +165,10 @@ export class HttpClient {
         }
         const code = networkErrorCode(cause);
         const failure = networkError(hop.method, hop.url, code, cause);
-        if (canRetry && isRetryableNetworkCode(code)) {
+        // A timeout or reset after sending leaves the first attempt possibly still on its
+        // way: `retryUnanswered: false` requests are then not sent a second time.
+        const unanswered = req.retryUnanswered === false && !isNeverSentCode(code);
+        if (canRetry && isRetryableNetworkCode(code) && !unanswered) {
           const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
           event({ outcome: 'retry', url: redactUrl(hop.url), errorCode: code, retryAfterMs: delay });
           throw new RetryableFailure(failure, delay);
@@ -187,8 +191,27 @@ export class HttpClient {
         continue;
       }
       if (status >= 200 && status < 300) {
+        // Found by the fault soak: a connection reset mid-body used to surface after the
+        // retries, from the caller's json(), as "not JSON" and failed a whole discovery.
+        // Reading a JSON answer inside the attempt makes it one more retryable failure.
+        let buffered: string | undefined;
+        if (req.buffer) {
+          try {
+            buffered = await data.body.text();
+          } catch (cause) {
+            const code = networkErrorCode(cause);
+            const failure = networkError(hop.method, hop.url, code, cause);
+            if (canRetry && isRetryableNetworkCode(code)) {
+              const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
+              event({ outcome: 'retry', url: shownUrl, status, errorCode: code, retryAfterMs: delay });
+              throw new RetryableFailure(failure, delay);
+            }
+            event({ outcome: 'error', url: shownUrl, status, errorCode: code });
+            throw new AbortError(failure);
+          }
+        }
         event({ outcome: 'ok', url: shownUrl, status });
-        return wrapResponse(data, { method: hop.method, url: hop.url, secrets });
+        return wrapResponse(data, { method: hop.method, url: hop.url, secrets }, buffered);
       }
       if (canRetry && isRetryableStatus(status)) {
         const delay = retryDelayMs(attemptNumber - 1, plan, parseRetryAfter(headerValue(data.headers['retry-after'])));

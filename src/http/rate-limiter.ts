@@ -18,15 +18,27 @@ interface Waiter {
 }
 
 /**
- * Hands out request starts FIFO, spaced `windowMs / limit` apart, and never more than
- * `limit` in any `windowMs` (a sliding-window check over the last `limit` starts backs
- * up the spacing against timers that fire early). A timer exists only while someone
- * waits, so an idle limiter never keeps the process alive.
+ * The server counts arrivals by its own clock. Two requests that left exactly one
+ * window apart arrive closer together whenever the earlier one was slower in transit,
+ * and a server enforcing the same limit then answers 429: so the limiter keeps its
+ * starts a little more than a window apart (found by the reliability tests: a cycle
+ * saturating the limit met a 429 from a server enforcing exactly that limit). 2 % of
+ * the window costs 2 % of the throughput: 1.2 s a minute.
+ */
+const TRANSIT_MARGIN = 0.02;
+
+/**
+ * Hands out request starts FIFO, spaced `windowMs / limit` apart (plus the transit
+ * margin), and never more than `limit` in any `windowMs` (a sliding-window check over
+ * the last `limit` starts backs up the spacing against timers that fire early). A
+ * timer exists only while someone waits, so an idle limiter never keeps the process alive.
  */
 export class RateLimiter {
   readonly limit: number;
   readonly windowMs: number;
   readonly #interval: number;
+  /** `windowMs` plus the transit margin: what the sliding-window check enforces. */
+  readonly #guardedWindowMs: number;
   readonly #now: () => number;
   /** Start times of the last `limit` grants, oldest first. */
   readonly #starts: number[] = [];
@@ -39,7 +51,8 @@ export class RateLimiter {
     }
     this.limit = Math.floor(options.limit) || 1;
     this.windowMs = options.windowMs ?? 60_000;
-    this.#interval = this.windowMs / this.limit;
+    this.#guardedWindowMs = this.windowMs * (1 + TRANSIT_MARGIN);
+    this.#interval = this.#guardedWindowMs / this.limit;
     this.#now = options.now ?? (() => performance.now());
   }
 
@@ -71,7 +84,7 @@ export class RateLimiter {
     const count = this.#starts.length;
     if (count === 0) return Number.NEGATIVE_INFINITY;
     const spaced = this.#starts[count - 1]! + this.#interval;
-    const windowed = count >= this.limit ? this.#starts[count - this.limit]! + this.windowMs : Number.NEGATIVE_INFINITY;
+    const windowed = count >= this.limit ? this.#starts[count - this.limit]! + this.#guardedWindowMs : Number.NEGATIVE_INFINITY;
     return Math.max(spaced, windowed);
   }
 

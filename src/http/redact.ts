@@ -1,4 +1,4 @@
-import { REDACTED, knownSecretValues } from '../secret.js';
+import { REDACTED, knownSecretValues, secretSpellings } from '../secret.js';
 
 /**
  * Query parameter names whose values are credentials: signed media URLs carry a
@@ -39,7 +39,11 @@ const SECRET_QUERY_PAIR = /\b((?:access_token|token|key|signature|sig|password|s
  */
 export function redactText(text: string, secrets: Iterable<string> = []): string {
   let result = text;
-  for (const secret of [...secrets, ...knownSecretValues()]) {
+  // This request's credentials in every wire spelling (the process' Secrets are remembered with theirs).
+  const own = [...secrets].filter((secret) => secret.length >= 4).flatMap(secretSpellings);
+  // Longest first, so a secret inside a longer remembered value does not leave that value's rest behind.
+  const all = [...new Set([...own, ...knownSecretValues()])].sort((a, b) => b.length - a.length);
+  for (const secret of all) {
     if (secret.length >= 4 && result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
   return result.replace(SECRET_JSON_FIELD, `$1"${REDACTED}"`).replace(SECRET_QUERY_PAIR, `$1${REDACTED}`);

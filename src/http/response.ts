@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ConnectorError } from '../errors.js';
 import { excerpt, redactText, redactUrl } from './redact.js';
@@ -90,13 +90,15 @@ export interface WrapContext {
   secrets: string[];
 }
 
-export function wrapResponse(data: Dispatcher.ResponseData, context: WrapContext): HttpResponse {
+/** `buffered`: the body already read in full (`HttpRequest.buffer`); it is then served from memory. */
+export function wrapResponse(data: Dispatcher.ResponseData, context: WrapContext, buffered?: string): HttpResponse {
   const { method, url, secrets } = context;
   const status = data.statusCode;
-  const body = data.body;
+  const body = buffered === undefined ? data.body : Readable.from([Buffer.from(buffered, 'utf8')]);
   const text = async (): Promise<string> => {
+    if (buffered !== undefined) return buffered;
     try {
-      return await body.text();
+      return await data.body.text();
     } catch (error) {
       throw networkError(method, url, (error as { code?: string }).code, error);
     }

@@ -45,6 +45,17 @@ export interface HttpRequest {
   endpoint?: string;
   bypassRateLimit?: boolean;
   signal?: AbortSignal;
+  /**
+   * Read the whole answer inside the attempt (JSON answers; never a download), so that
+   * a connection lost mid-body is retried like one lost before the headers.
+   */
+  buffer?: boolean;
+  /**
+   * False: a retry only follows an answer (429, 5xx) or a connection never made, not a
+   * timeout or reset after sending. For a write that a late-arriving first attempt
+   * would undo (a Unique registration issues a new upload key).
+   */
+  retryUnanswered?: boolean;
 }
 
 export interface HttpResponse {

@@ -249,7 +249,13 @@ export class ContentApi {
       storeInternally: request.storeInternally,
       baseUrl: request.baseUrl,
     };
-    const data = await this.#graphql.mutate('ContentUpsert', UPSERT, variables, UpsertShape);
+    // Found by the fault soak: a registration retried after a timeout let the first,
+    // slow attempt land after the retry's upload and finalization; as a re-registration
+    // it invalidated the uploaded bytes and left a finalized content without them, which
+    // no later diff re-offers. A registration is therefore retried only after an answer;
+    // a timed-out one fails the item, and the diff re-offers it next cycle.
+    const options = fileUrl === undefined ? { retryUnanswered: false } : {};
+    const data = await this.#graphql.mutate('ContentUpsert', UPSERT, variables, UpsertShape, options);
     if (data.contentUpsert.id === '') {
       throw new ConnectorError('UNIQUE_RESPONSE_INVALID', 'Unique contentUpsert returned an empty id', { details: { operation: 'ContentUpsert' } });
     }

@@ -69,6 +69,7 @@ export class FileDiffClient {
         auth: this.#auth,
         retry: this.#retry,
         endpoint: 'file-diff',
+        buffer: true,
       });
       parsed = await response.json();
     } catch (error) {

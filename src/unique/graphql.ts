@@ -20,6 +20,11 @@ const MUTATION_RETRY: Partial<RetryOptions> = { retries: 1 };
 
 export type OperationKind = 'query' | 'mutation';
 
+export interface RunOptions {
+  /** See `HttpRequest.retryUnanswered`. */
+  retryUnanswered?: boolean;
+}
+
 export interface GraphqlClientOptions {
   http: HttpClient;
   /** The service base URL (no trailing slash); `/graphql` is appended. */
@@ -55,8 +60,8 @@ export class GraphqlClient {
    * `details.operation` and `details.status` (the GraphQL statusCode, else the HTTP
    * status of a failed response, else 0).
    */
-  async run<T>(kind: OperationKind, operation: string, document: string, variables: Record<string, unknown>, shape: Struct<T, unknown>): Promise<T> {
-    const envelope = await this.#post(operation, { query: document, variables, operationName: operation }, kind === 'query' ? true : MUTATION_RETRY, false);
+  async run<T>(kind: OperationKind, operation: string, document: string, variables: Record<string, unknown>, shape: Struct<T, unknown>, options: RunOptions = {}): Promise<T> {
+    const envelope = await this.#post(operation, { query: document, variables, operationName: operation }, kind === 'query' ? true : MUTATION_RETRY, false, options);
     const result = validate(envelope.data, shape);
     if (result[0] !== undefined) throw invalidResponse(operation, result[0]);
     return result[1];
@@ -66,8 +71,8 @@ export class GraphqlClient {
     return this.run('query', operation, document, variables, shape);
   }
 
-  mutate<T>(operation: string, document: string, variables: Record<string, unknown>, shape: Struct<T, unknown>): Promise<T> {
-    return this.run('mutation', operation, document, variables, shape);
+  mutate<T>(operation: string, document: string, variables: Record<string, unknown>, shape: Struct<T, unknown>, options: RunOptions = {}): Promise<T> {
+    return this.run('mutation', operation, document, variables, shape, options);
   }
 
   /** Health ping `{ __typename }`: bypasses the rate limiter and is not retried. */
@@ -79,7 +84,7 @@ export class GraphqlClient {
     }
   }
 
-  async #post(operation: string, body: Record<string, unknown>, retry: boolean | Partial<RetryOptions>, bypassRateLimit: boolean): Promise<GraphqlEnvelope> {
+  async #post(operation: string, body: Record<string, unknown>, retry: boolean | Partial<RetryOptions>, bypassRateLimit: boolean, options: RunOptions = {}): Promise<GraphqlEnvelope> {
     let response: HttpResponse;
     try {
       response = await this.#http.request({
@@ -91,6 +96,8 @@ export class GraphqlClient {
         retry,
         allowStatus: GRAPHQL_ERROR_STATUSES,
         endpoint: `graphql:${operation}`,
+        buffer: true,
+        retryUnanswered: options.retryUnanswered,
         bypassRateLimit,
       });
     } catch (error) {

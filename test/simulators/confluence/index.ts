@@ -76,7 +76,7 @@ export async function startConfluenceSimulator(scenario: ConfluenceScenario, opt
   const perMinute = options.strictRateLimitPerMinute;
   const hooks: PipelineHooks = {
     flavour, log, faults, latencyMs: options.latencyMs ?? 0,
-    rateLimit: perMinute === undefined ? undefined : { window: new SlidingWindowLimit(perMinute), perMinute },
+    rateLimit: perMinute === undefined ? undefined : { window: new SlidingWindowLimit(perMinute, options.rateLimitWindowMs), perMinute },
   };
   const contextPath = normaliseContextPath(flavour, scenario.contextPath);
   // Routes read `ctx` only while serving, which cannot start before it is assigned below.

@@ -72,6 +72,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** More requests than this in any 60 s window are answered 429 (token and media requests excluded). */
   strictRateLimitPerMinute?: number;
+  /**
+   * The window of `strictRateLimitPerMinute` (default 60 000 ms): tests shrink it together
+   * with the client's `rateWindowMs`. Retry-After stays whole seconds, at least 1.
+   */
+  rateLimitWindowMs?: number;
   /** Cloud media server answers 400 when a request carries Authorization (default true). */
   mediaRejectsAuthorization?: boolean;
   /**

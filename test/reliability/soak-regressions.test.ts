@@ -1,0 +1,72 @@
+/**
+ * Regressions for bugs the fault soak (soak.test.ts, `npm run bench -- --faults`)
+ * revealed, each named after what broke.
+ */
+import t from 'tap';
+import { runSyncCycle } from '../../src/pipeline.js';
+import { createTenantRuntime, type RuntimeTuning } from '../../src/tenant-runtime.js';
+import { startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { checkInvariants, DeletionWatch, expectedFromDump, soakScenario } from './soak-helpers.js';
+
+/** undici checks its timeouts every ~0.5-1 s: a 250 ms headers timeout fires within ~1 s. */
+const TUNING: RuntimeTuning = {
+  retry: { retries: 2, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 20 },
+  fileDiffRetry: { retries: 2, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 20 },
+  timeouts: { headersMs: 250 },
+};
+const SLOW_MS = 1_500;
+
+async function syncWith(h: CycleHarness, tuning: RuntimeTuning = TUNING) {
+  const runtime = createTenantRuntime(h.tenant, { logger: h.logger, env: { PROXY_AUTH_MODE: 'none' }, tuning });
+  try {
+    return await runSyncCycle(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+t.test('a connection reset in the middle of a discovery page is retried, not taken for a body that is not JSON', async (t) => {
+  const h = await startCycleHarness({ ...soakScenario(6), caps: { withBody: 2, withExpansions: 2, bare: 2 } });
+  t.teardown(h.close);
+  // Every listing page's first answer is cut off after its headers and part of its body.
+  h.confluence.faults.add({ path: /\/rest\/api\/content\/search$/, resetMidBody: true, every: 2 });
+  const result = await h.sync();
+  t.equal(result.outcome, 'succeeded');
+  t.equal(result.summary.ingested, 6, 'every page discovered and ingested');
+  t.ok(
+    h.confluence.requests.filter((r) => r.path.endsWith('/content/search')).length > 3,
+    'some listing pages were cut off and fetched again',
+  );
+});
+
+t.test('a registration that times out is not sent again, so its late arrival cannot strip the bytes of a finalized content', async (t) => {
+  const h = await startCycleHarness(soakScenario(3), { attachments: true });
+  t.teardown(h.close);
+  const expected = expectedFromDump(await h.dump());
+  // The first registration is executed only after the client gave up on it. Retried, the
+  // retry was uploaded and finalized first; the late original then re-registered the
+  // content, dropping its bytes, and no later diff offered it again.
+  h.unique.faults.add({ operation: 'contentUpsert', when: (r) => (r.variables as { fileUrl?: string }).fileUrl === undefined, latencyMs: SLOW_MS, times: 1 });
+  const first = await syncWith(h);
+  t.equal(first.summary.failed, 1, 'the timed-out item fails this cycle');
+  await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 200));
+  const second = await syncWith(h);
+  t.equal(second.summary.ingested, 1, 'the diff offers it again next cycle');
+  const results = checkInvariants(h.unique, expected, new DeletionWatch(h.unique), []);
+  t.same(results.registeredWithoutUpload, [], 'no content is left without its bytes');
+  t.same(results.wrongBytes, []);
+  t.same(results.missing, []);
+});
+
+t.test('a file diff answered after the headers timeout is asked again', async (t) => {
+  const h = await startCycleHarness(soakScenario(3));
+  t.teardown(h.close);
+  await h.sync();
+  h.unique.clearRequests();
+  h.unique.faults.add({ path: '/v2/content/file-diff', latencyMs: SLOW_MS, times: 1 });
+  const result = await syncWith(h);
+  t.equal(result.outcome, 'succeeded');
+  t.equal(result.summary.unchanged, 3);
+  await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 200));
+  t.equal(h.unique.requests.filter((r) => r.path.endsWith('/file-diff')).length, 4, 'one diff per space, plus the retry of the late one');
+});
