@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import { startCycleHarness } from '../helpers/cycle-harness.js';
+import { PAT, startCycleHarness } from '../helpers/cycle-harness.js';
 import { generatedSha256, type ScenarioAttachment } from '../simulators/confluence/index.js';
 import { ENG, SINGLE, page, registrations } from './support/scenario.js';
 
@@ -176,4 +176,27 @@ t.test('dump with bodies still shows the attachments of a page whose body is emp
   t.teardown(h.close);
   const records = await h.dump(true);
   t.same(records.map((r) => `${r.kind}:${r.id}`), ['page:5002', 'attachment:att7002', 'attachment:att7001']);
+});
+
+t.test('an attachment listed without a file name is not deleted: the cycle skips deletions instead', async (t) => {
+  const h = await startCycleHarness({ spaces: [ENG], content: [page('5001', 'ENG', { labels: SINGLE, attachments: files().slice(0, 1) })] }, { attachments: true });
+  t.teardown(h.close);
+  await h.sync();
+  t.same(h.storedKeys(), [`${PARTIAL}/5001`, `${PARTIAL}/5001::att1001`]);
+
+  // Replay the real discovery answer with the attachment's title missing.
+  const search = h.confluence.requests.find((request) => request.path.endsWith('/content/search') && request.query.cql?.includes('label'))!;
+  const url = new URL(`${h.confluence.baseUrl}/rest/api/content/search`);
+  for (const [name, value] of Object.entries(search.query)) url.searchParams.set(name, value);
+  const answer = (await (await fetch(url, { headers: { authorization: `Bearer ${PAT}` } })).json()) as {
+    results: { children: { attachment: { results: Record<string, unknown>[] } } }[];
+  };
+  delete answer.results[0]!.children.attachment.results[0]!.title;
+  h.confluence.faults.add({ path: /\/content\/search$/, status: 200, body: JSON.stringify(answer), headers: { 'content-type': 'application/json' }, times: 1 });
+
+  const result = await h.sync();
+  t.equal(result.outcome, 'succeeded');
+  t.same(h.storedKeys(), [`${PARTIAL}/5001`, `${PARTIAL}/5001::att1001`], 'the stored attachment survives');
+  t.same(h.unique.state.deletions(), []);
+  t.ok(h.logs.lines().some((line) => line.msg === 'Confluence discovery skipped unusable attachments; the listing is incomplete.'));
 });

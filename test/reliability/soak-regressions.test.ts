@@ -70,3 +70,34 @@ t.test('a file diff answered after the headers timeout is asked again', async (t
   await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 200));
   t.equal(h.unique.requests.filter((r) => r.path.endsWith('/file-diff')).length, 4, 'one diff per space, plus the retry of the late one');
 });
+
+t.test('a write marked retryUnanswered: false is retried after a refused connection, never after a timeout', async (t) => {
+  const { createServer } = await import('node:http');
+  const { HttpClient } = await import('../../src/http/client.js');
+  const server = createServer((req, res) => void setTimeout(() => res.end('{}'), SLOW_MS));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const { port } = server.address() as { port: number };
+  const attempts: string[] = [];
+  const http = new HttpClient({ target: 'test', timeouts: { headersMs: 250 }, retry: { retries: 2, minTimeoutMs: 1, factor: 1, maxTimeoutMs: 1 }, onRequest: (e) => attempts.push(e.errorCode ?? e.outcome) });
+  t.teardown(() => http.close());
+  const send = (url: string) => http.request({ method: 'POST', url, body: '{}', retry: { retries: 2 }, retryUnanswered: false }).then(() => 'ok', (error: { details?: { errorCode?: string } }) => error.details?.errorCode);
+
+  t.equal(await send(`http://127.0.0.1:${port}/slow`), 'UND_ERR_HEADERS_TIMEOUT');
+  t.same(attempts, ['UND_ERR_HEADERS_TIMEOUT'], 'sent once: the first attempt may still be executed');
+  attempts.length = 0;
+  server.close();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.equal(await send(`http://127.0.0.1:${port}/refused`), 'ECONNREFUSED');
+  t.equal(attempts.length, 3, 'a connection never made is retried');
+});
+
+t.test('HTTP_HEADERS_TIMEOUT_MS and HTTP_BODY_TIMEOUT_MS set the clients\' timeouts; a bad value is a config error', async (t) => {
+  const { timeoutsFromEnv } = await import('../../src/tenant-runtime.js');
+  t.same(timeoutsFromEnv({}), {}, 'unset: the defaults (30 s, 60 s) stay');
+  t.same(timeoutsFromEnv({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_BODY_TIMEOUT_MS: '3000' }), { headersMs: 2000, bodyIdleMs: 3000 });
+  t.throws(() => timeoutsFromEnv({ HTTP_HEADERS_TIMEOUT_MS: '2s' }), { code: 'CONFIG_INVALID', message: /HTTP_HEADERS_TIMEOUT_MS/ });
+});

@@ -64,6 +64,11 @@ export function emptyReport(): DiscoveryReport {
 
 type Phase = 'labels' | 'descendants';
 
+/** Current attachments without the id or file name the connector keys them by. */
+function unusableAttachments(raw: readonly RawAttachment[]): number {
+  return raw.filter((att) => att !== null && typeof att === 'object' && (att.status === undefined || att.status === 'current') && (typeof att.id !== 'string' || typeof att.title !== 'string')).length;
+}
+
 /** Why discovery passes over an item it found: a type outside §13, or a status other than current. */
 export function discoverySkip(item: Pick<ValidContent, 'type' | 'status'>): 'type' | 'status' | undefined {
   if (!KNOWN_CONTENT_TYPES.has(item.type)) return 'type';
@@ -80,6 +85,11 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
   const roots = new Set<string>();
   // A page found by E1 and E2 needs its >25 attachment listing once, not twice.
   const completedAttachments = new Map<string, RawAttachment[]>();
+
+  const onInvalid = (): void => {
+    report.invalidItems += 1;
+    report.truncated = true;
+  };
 
   const toRecord = async (item: ValidContent, phase: Phase): Promise<PageRecord | undefined> => {
     const skip = discoverySkip(item);
@@ -101,13 +111,17 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
         completedAttachments.set(item.id, attachments);
       }
     }
-    return mapContent(item, { urls: api.urls, labels, allRoots: roots, attachments });
+    const record = mapContent(item, { urls: api.urls, labels, allRoots: roots, attachments });
+    const unusable = attachments === undefined ? 0 : unusableAttachments(attachments);
+    if (unusable > 0) {
+      // Like an unusable listing item: what cannot be read is not gone, so this cycle
+      // must not delete the stored copies of attachments it could not identify.
+      logger.warn({ contentId: item.id, unusable }, 'Confluence discovery skipped unusable attachments; the listing is incomplete.');
+      onInvalid();
+    }
+    return record;
   };
 
-  const onInvalid = (): void => {
-    report.invalidItems += 1;
-    report.truncated = true;
-  };
 
   logger.info({ flavour: api.flavour, maxItems }, 'Confluence discovery started.');
   // Truncation is flagged only when a record beyond the limit exists, so an exact fit still allows deletions.
