@@ -17,7 +17,7 @@ import { isSecret } from '../../src/secret.js';
 import { AUTH_MODES, CLUSTER_LOCAL_HEADERS, FIELDS, SERVICE_EXTRA_HEADERS, INSTANCE_TYPES, SERVICE_AUTH_MODES, SWITCH, TENANT_STATUSES } from '../../src/config/fields.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20260105);
-const RUNS = Number(process.env.FC_RUNS ?? 1500);
+const RUNS = Number(process.env.FC_RUNS ?? 800);
 const FILE = 'fuzz-tenant-config.yaml';
 const EXAMPLES_DIR = new URL('../../config/examples/', import.meta.url).pathname;
 const EXAMPLES = readdirSync(EXAMPLES_DIR)
