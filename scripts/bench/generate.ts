@@ -5,20 +5,12 @@
  * root page, whose bytes the simulator generates as a stream.
  */
 import type { ScenarioContent } from '../../test/simulators/confluence/index.js';
+import { seededRandom } from '../../test/simulators/seeded-random.js';
 
 const WORDS = 'service deploy release database cluster request latency owner incident runbook policy customer invoice quarterly roadmap migration backup restore alert threshold capacity'.split(' ');
 
-/** A small seeded PRNG (mulberry32) so every run generates the same wiki. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so every run generates the same wiki. */
+export const prng = seededRandom;
 
 function sentence(random: () => number): string {
   const length = 8 + Math.floor(random() * 12);

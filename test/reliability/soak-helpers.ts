@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ConfluenceSimulator, FaultRule as ConfluenceFault, ScenarioContent, ScenarioSpace } from '../simulators/confluence/index.js';
 import { dataCenterRateLimitHeaders, generatedSha256 } from '../simulators/confluence/index.js';
 import type { DeletionRecord, FaultRule as UniqueFault, RequestLogEntry as UniqueRequest, UniqueSimulator } from '../simulators/unique/index.js';
+import { seededRandom } from '../simulators/seeded-random.js';
 
 export const SOAK_SPACES: ScenarioSpace[] = [
   { id: 7101, key: 'ENG', name: 'Engineering', type: 'global' },
@@ -84,7 +85,7 @@ export function installFaultMix(confluence: ConfluenceSimulator, unique: UniqueS
   // The slow rule draws its own (seeded) numbers so the soak knows when a late answer is
   // still on its way: undici's timeouts tick coarsely (~0.5-1 s), and a slow request is
   // still executed by the server after the client gave up on it.
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed);
   let lastSlowAt = 0;
   const slow = (request: { path: string }) => {
     if (!notToken(request) || random() >= 0.01) return false;
@@ -101,17 +102,6 @@ export function installFaultMix(confluence: ConfluenceSimulator, unique: UniqueS
   return {
     /** Waits until every slow Unique request has been executed, so each lands in its own cycle's counts. */
     settle: () => new Promise((resolve) => setTimeout(resolve, Math.max(0, lastSlowAt + mix.slowMs + 200 - Date.now()))),
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -4,6 +4,7 @@
  * rule with a status or reset decides the answer and stops the evaluation.
  */
 import type { FaultRule } from './types.js';
+import { seededRandom } from '../seeded-random.js';
 
 interface RuleState { rule: FaultRule; seen: number; fired: number }
 
@@ -11,18 +12,6 @@ export interface FaultDecision {
   latencyMs: number;
   /** The rule that replaces or cuts the normal answer, if any. */
   terminal?: FaultRule;
-}
-
-/** mulberry32: tiny, seedable, good enough to make `probability` rules repeatable. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function matches(rule: FaultRule, method: string, path: string): boolean {

@@ -4,18 +4,7 @@
  * scenario replays identically.
  */
 import type { FaultRequest, FaultRule } from './types.js';
-
-/** mulberry32: tiny, fast, good enough for deciding whether to inject a fault. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../seeded-random.js';
 
 interface ActiveRule {
   rule: FaultRule;
