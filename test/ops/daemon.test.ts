@@ -1,4 +1,5 @@
 import t from 'tap';
+import { assertNoSecrets } from '../helpers/secrets.js';
 import { demoScenario, DEMO_INGESTED_PAGE_IDS } from '../fixtures/demo-scenario.js';
 import { startConfluenceSimulator, type ConfluenceSimulator } from '../simulators/confluence/index.js';
 import { startUniqueSimulator, type UniqueSimulator } from '../simulators/unique/index.js';
@@ -111,6 +112,7 @@ t.test('two tenants: both scheduled, the healthy one keeps syncing, /health and 
   t.equal(exit.code, 0, 'SIGTERM exits 0');
   t.ok(exit.at - started < 10_000, 'within 10 s');
   t.ok(daemon.logs.some((line) => line.msg === 'Connector stopped'));
+  assertNoSecrets(t, { health: health.text, metrics, logs: JSON.stringify(daemon.logs), stderr: daemon.stderr() }, [PAT]);
   t.notMatch(daemon.stderr(), /\S/, 'nothing on stderr: node-cron output goes into the logs');
   unique.state.checkInvariants();
 });
