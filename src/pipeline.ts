@@ -110,6 +110,11 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, dryRun: bo
     truncated: r.truncated,
   }));
   report.add('discovered', discovered.pages);
+  if (discovered.pages === 0) {
+    // Contract §10.5 skips the orphan clean-up when no space is found, so an empty
+    // listing deletes nothing; say so, since a label typo or lost permission looks the same.
+    logger.warn({ singleLabel: tenant.confluence.ingestSingleLabel, allLabel: tenant.confluence.ingestAllLabel }, 'Discovery found no page; nothing is deleted this cycle');
+  }
   for (const record of discovered.records) if (!isAccepted(record)) report.item('attachment', 'rejected', 0);
   const accepted = discovered.records.filter(isAccepted);
   const pages = accepted.filter((record): record is PageRecord => record.kind === 'page');

@@ -58,6 +58,7 @@ t.test('safety guards', async (t) => {
     t.equal(result.summary.discovered, 0);
     t.same(h.uniqueWrites(), []);
     t.same(storedIds(h), ['5001', '5002', '7001']);
+    t.ok(h.logs.lines().some((line) => line.msg === 'Discovery found no page; nothing is deleted this cycle' && line.level === 40), 'and says so at WARN');
   });
 
   t.test(
