@@ -8,7 +8,7 @@
 import { parseDocument } from 'htmlparser2';
 import { isCDATA, isComment, isTag, isText, type ChildNode, type Element } from 'domhandler';
 
-const STORAGE_PARSER_OPTIONS = {
+export const STORAGE_PARSER_OPTIONS = {
   recognizeSelfClosing: true,
   recognizeCDATA: true,
   lowerCaseTags: false,
