@@ -71,10 +71,12 @@ async function main(): Promise<void> {
     for (const content of unique.state.contents()) {
       console.log(`  ${content.key.padEnd(28)} ${String(content.uploaded?.size ?? 0).padStart(6)} bytes  ${content.title}`);
     }
-    console.log('\nWhere to look next:');
-    console.log('  npm run build && TENANT_CONFIG_PATH_PATTERN=... node dist/cli.js dump > pages.ndjson   (records as NDJSON)');
-    console.log('  node dist/cli.js sync --dry-run                                                        (the plan, no writes)');
-    console.log('  node dist/cli.js sync | npx bunyan -o short                                            (readable logs)');
+    console.log('\nWhere to look next (with your own tenant files in TENANT_CONFIG_PATH_PATTERN):');
+    console.log('  node dist/cli.js validate                          one line per tenant');
+    console.log('  node dist/cli.js sync --dry-run                    the plan per space, nothing written');
+    console.log('  node dist/cli.js dump > pages.ndjson               the records as NDJSON, for jq');
+    console.log('  node dist/cli.js sync | npx bunyan -o short        a cycle with readable logs');
+    console.log('  node dist/cli.js explain PAGE_ID                   why a page is (not) in Unique');
   } finally {
     await Promise.all([confluence.close(), unique.close()]);
   }
