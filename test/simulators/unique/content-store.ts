@@ -7,22 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { SortedKeys } from './sorted-keys.js';
 import type { ContentView, DeletionRecord, UploadedBlob } from './types.js';
 
-export interface ContentRecord {
-  id: string;
-  key: string;
-  title: string;
-  mimeType: string;
-  ownerId: string;
-  url: string | null;
-  byteSize: number;
-  metadata: Record<string, unknown> | null;
-  ingestionConfig: Record<string, unknown> | null;
-  sourceKind: string | null;
-  sourceName: string | null;
-  sourceOwnerType: string | null;
-  storeInternally: boolean | null;
-  baseUrl: string | null;
-  ingestionState: string;
+/**
+ * The stored form of a content: the public view's fields with times as epoch ms, plus
+ * what only the store needs (upload credential, read URL, re-offer bookkeeping).
+ */
+export interface ContentRecord extends Omit<ContentView, 'ownerType' | 'createdAt' | 'updatedAt'> {
   createdAt: number;
   /** Last successful upsert (finalize); null until the first one. */
   updatedAt: number | null;
@@ -30,8 +19,6 @@ export interface ContentRecord {
   /** Credential of the current registration's write URL. */
   uploadKey: string | null;
   readUrl: string | null;
-  /** Bytes received on the current upload key. */
-  uploaded: UploadedBlob | null;
   /** §5 [U]: when a FAILED* content was last re-offered by the diff. */
   reofferedAt: number | null;
 }
