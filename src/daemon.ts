@@ -5,6 +5,8 @@ import { proxyFromEnv } from './http/proxy.js';
 import type { Logger } from './log.js';
 import { requestMetrics } from './metrics/observers.js';
 import { createMetrics, type ConnectorMetrics } from './metrics/registry.js';
+import { progressIntervalFromEnv } from './progress.js';
+import type { TerminalProgress } from './progress-bar.js';
 import { Scheduler } from './scheduler.js';
 import { startServer } from './server.js';
 import { createTenantRuntime, type RuntimeTuning } from './tenant-runtime.js';
@@ -23,7 +25,10 @@ export interface DaemonOptions {
   logger: Logger;
   port: number;
   host: string;
+  /** Default: PROGRESS_INTERVAL_SECONDS, else 30 s. */
   progressIntervalMs?: number;
+  /** A progress bar (stderr is a terminal) instead of progress lines. */
+  terminal?: TerminalProgress;
   tuning?: RuntimeTuning;
 }
 
@@ -44,7 +49,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const timeoutMs = positiveInteger(env.HEALTH_CONNECTIVITY_TIMEOUT_MS, 'HEALTH_CONNECTIVITY_TIMEOUT_MS', 3000);
   const proxy = proxyFromEnv(env);
-  const scheduler = new Scheduler({ logger, metrics, history, progressIntervalMs: options.progressIntervalMs });
+  const progressIntervalMs = options.progressIntervalMs ?? progressIntervalFromEnv(env);
+  const scheduler = new Scheduler({ logger, metrics, history, progressIntervalMs, terminal: options.terminal });
   const connectivity = new ConnectivityProbe({ timeoutMs, env, dispatcher: proxy });
   const uniqueProbes = new Map<string, UniqueProbe>();
   const active: TenantConfig[] = [];

@@ -1,13 +1,15 @@
 import { createTask, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { TenantConfig } from './config/types.js';
 import type { CycleObserver } from './cycle-report.js';
-import { errorMessage, isConnectorError } from './errors.js';
+import { UNEXPECTED, errorCode, errorMessage } from './errors.js';
 import type { SyncHistory } from './health/index.js';
 import type { Logger } from './log.js';
 import { cycleMetrics } from './metrics/observers.js';
+import { recordCycleItems } from './metrics/operations.js';
 import type { ConnectorMetrics } from './metrics/registry.js';
 import { runDeletedTenantCleanup, runSyncCycle } from './pipeline.js';
 import { CycleProgress } from './progress.js';
+import type { TerminalProgress } from './progress-bar.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 
 /**
@@ -22,8 +24,21 @@ export interface SchedulerOptions {
   logger: Logger;
   metrics: ConnectorMetrics;
   history: SyncHistory;
-  /** Progress line interval of a running cycle; default 30 s. */
+  /** Progress line interval of a running cycle; default 30 s (PROGRESS_INTERVAL_SECONDS). */
   progressIntervalMs?: number;
+  /** A progress bar on a terminal instead of progress lines (stderr is a TTY). */
+  terminal?: TerminalProgress;
+}
+
+/** Runs looked at to find the longest gap of a schedule (a weekday cron's is the weekend). */
+const INTERVAL_SAMPLE_RUNS = 100;
+
+/** The longest gap between two runs of a cron task: what "N intervals without a success" is measured in. */
+export function scheduleIntervalSeconds(task: Pick<ScheduledTask, 'getNextRuns'>): number | undefined {
+  const runs = task.getNextRuns(INTERVAL_SAMPLE_RUNS);
+  let longest = 0;
+  for (let i = 1; i < runs.length; i += 1) longest = Math.max(longest, runs[i]!.getTime() - runs[i - 1]!.getTime());
+  return longest > 0 ? longest / 1000 : undefined;
 }
 
 interface Entry {
@@ -60,6 +75,9 @@ export class Scheduler {
       const tick = (): void => void this.#trigger(entry, 'schedule');
       entry.task = createTask(cron, tick, { name: `tenant:${tenant.name}`, logger: cronLogger(runtime.logger) });
       await entry.task.start();
+      this.#options.metrics.consecutiveFailures.set({ tenant: tenant.name }, 0);
+      const interval = scheduleIntervalSeconds(entry.task);
+      if (interval !== undefined) this.#options.metrics.scheduleInterval.set({ tenant: tenant.name }, interval);
       runtime.logger.info({ cron, status: tenant.status, nextRun: entry.task.getNextRun()?.toISOString() }, 'Tenant scheduled');
     }
     for (const entry of this.#entries) void this.#trigger(entry, 'startup');
@@ -83,32 +101,36 @@ export class Scheduler {
   async #run(entry: Entry, trigger: RunTrigger): Promise<void> {
     const { tenant, runtime } = entry;
     const { metrics, history } = this.#options;
-    const progress = new CycleProgress(runtime.logger, this.#options.progressIntervalMs);
+    const progress = new CycleProgress({ logger: runtime.logger, tenant: tenant.name, intervalMs: this.#options.progressIntervalMs, terminal: this.#options.terminal });
     const observers: CycleObserver[] = [cycleMetrics(metrics, tenant.name), progress];
     const cycle = { observers, signal: this.#stop.signal };
     const started = Date.now();
     let result: 'succeeded' | 'failed' | 'stopped' = 'succeeded';
     let code: string | undefined;
     metrics.cycleRunning.set({ tenant: tenant.name }, 1);
+    metrics.progress.track(tenant.name, progress);
     runtime.logger.debug({ trigger }, 'Cycle triggered');
     progress.start();
     try {
       if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime, cycle);
       else await runSyncCycle(runtime, cycle);
     } catch (error) {
-      code = isConnectorError(error) ? error.code : 'UNEXPECTED';
+      code = errorCode(error);
       result = code === 'CYCLE_STOPPED' ? 'stopped' : 'failed';
       // runSyncCycle logs its own failure with the summary; the clean-up and a stop are logged here.
       if (result === 'stopped') runtime.logger.info({ trigger }, 'Cycle stopped for shutdown');
       else if (tenant.status === 'deleted') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
     } finally {
       progress.stop();
+      metrics.progress.untrack(tenant.name);
       metrics.cycleRunning.set({ tenant: tenant.name }, 0);
     }
     const durationMs = Date.now() - started;
     metrics.syncDuration.observe({ tenant: tenant.name, result }, durationMs / 1000);
     // A run cut short by a shutdown says nothing about the tenant's health.
-    if (result !== 'stopped') history.record(tenant.name, { result, at: new Date().toISOString(), durationMs, ...(code ? { code } : {}) });
+    if (result === 'stopped') return;
+    recordOutcome(metrics, tenant.name, result, code, progress.counts);
+    history.record(tenant.name, { result, at: new Date().toISOString(), durationMs, ...(code ? { code } : {}) });
   }
 
   /**
@@ -135,6 +157,18 @@ export class Scheduler {
   isRunning(tenant: string): boolean {
     return this.#entries.some((entry) => entry.tenant.name === tenant && entry.running !== undefined);
   }
+}
+
+/** The alerting metrics of a finished (not stopped) run: last success, failures in a row and by code, the cycle's items by outcome. */
+function recordOutcome(metrics: ConnectorMetrics, tenant: string, result: 'succeeded' | 'failed', code: string | undefined, counts: Record<string, number>): void {
+  if (result === 'succeeded') {
+    metrics.lastSuccessfulSync.set({ tenant }, Date.now() / 1000);
+    metrics.consecutiveFailures.set({ tenant }, 0);
+  } else {
+    metrics.consecutiveFailures.inc({ tenant });
+    metrics.syncFailures.inc({ tenant, code: code ?? UNEXPECTED });
+  }
+  recordCycleItems(metrics.cycleItems, tenant, counts);
 }
 
 /** node-cron prints coloured lines to the console by default; this routes them into bunyan. */

@@ -1,4 +1,4 @@
-import { ConnectorError, errorMessage } from '../errors.js';
+import { ConnectorError, errorMessage, type ErrorCode } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
 import { type IssuedToken, parseTokenResponse } from './cached-token.js';
 
@@ -9,17 +9,22 @@ export interface TokenRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The side's own auth code: CONFLUENCE_AUTH_FAILED or ZITADEL_AUTH_FAILED. */
+  code: Extract<ErrorCode, 'CONFLUENCE_AUTH_FAILED' | 'ZITADEL_AUTH_FAILED'>;
+  /** What the operator should check ("check confluence.auth.clientSecret (environment variable …) in …"), appended to the message. */
+  hint?: string;
 }
 
 const ALL_ERROR_STATUSES = Array.from({ length: 200 }, (_, i) => 400 + i);
 
 /**
  * POSTs one token request (never retried, as both contracts say) and turns every
- * failure into an AUTH_FAILED error naming the tenant, the endpoint, the status and
- * the OAuth `error` field, never the credentials.
+ * failure into the side's auth error (`request.code`) naming the tenant, the endpoint,
+ * the status, the OAuth `error` field and the fields to check, never the credentials.
  */
 export async function requestToken(http: HttpClient, request: TokenRequest): Promise<IssuedToken> {
   const context = { tenant: request.tenant, endpoint: request.url };
+  const hint = request.hint ? `; ${request.hint}` : '';
   let response;
   try {
     response = await http.request({
@@ -32,7 +37,7 @@ export async function requestToken(http: HttpClient, request: TokenRequest): Pro
       endpoint: 'token',
     });
   } catch (error) {
-    throw new ConnectorError('AUTH_FAILED', `${request.what} request for tenant ${request.tenant} to ${request.url} failed: ${errorMessage(error)}`, {
+    throw new ConnectorError(request.code, `${request.what} request for tenant ${request.tenant} to ${request.url} failed: ${errorMessage(error)}${hint}`, {
       cause: error,
       details: context,
     });
@@ -42,14 +47,14 @@ export async function requestToken(http: HttpClient, request: TokenRequest): Pro
   if (response.status < 200 || response.status > 299) {
     const reason = oauthError(body);
     throw new ConnectorError(
-      'AUTH_FAILED',
-      `${request.what} request for tenant ${request.tenant} to ${request.url} failed with HTTP ${response.status}${reason ? ` (${reason})` : ''}`,
+      request.code,
+      `${request.what} request for tenant ${request.tenant} to ${request.url} failed with HTTP ${response.status}${reason ? ` (${reason})` : ''}${hint}`,
       { details: { ...context, status: response.status, error: reason } },
     );
   }
   const parsed = parseTokenResponse(body);
   if (typeof parsed === 'string') {
-    throw new ConnectorError('AUTH_FAILED', `${request.what} request for tenant ${request.tenant} to ${request.url} failed: ${parsed}`, {
+    throw new ConnectorError(request.code, `${request.what} request for tenant ${request.tenant} to ${request.url} failed: ${parsed}${hint}`, {
       details: { ...context, status: response.status },
     });
   }

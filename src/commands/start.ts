@@ -1,6 +1,8 @@
 import { startDaemon, DEFAULT_GRACE_MS } from '../daemon.js';
 import { createLogger } from '../log.js';
+import { TerminalProgress } from '../progress-bar.js';
 import { listenAddress } from '../server.js';
+import { isTerminal } from './terminal.js';
 import type { Command } from './command.js';
 import { selectTenants } from './select-tenants.js';
 
@@ -19,6 +21,8 @@ export const startCommand: Command = {
     'Refuses to start if any tenant file is invalid (the same messages as validate).',
     'Active tenants sync at start-up and then on processing.scanIntervalCron; deleted tenants',
     'run their clean-up on the same terms; inactive tenants are only validated.',
+    'A running cycle logs "Sync progress" every $PROGRESS_INTERVAL_SECONDS (default 30; a bar on stderr',
+    'instead when stderr is a terminal).',
     'HTTP on $HOST:$PORT (default 0.0.0.0:51349). SIGTERM or SIGINT stops gracefully within',
     `${(DEFAULT_GRACE_MS + 2000) / 1000} s and exits 0; a second signal exits at once.`,
   ].join('\n'),
@@ -31,7 +35,8 @@ export const startCommand: Command = {
     }
     const { port, host } = listenAddress(env);
     const logger = createLogger({ stream: stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
-    const daemon = await startDaemon({ tenants, env, logger, port, host });
+    const terminal = isTerminal(stderr) ? new TerminalProgress(stderr as NodeJS.WriteStream) : undefined;
+    const daemon = await startDaemon({ tenants, env, logger, port, host, terminal });
 
     const stopped = new Promise<void>((resolve) => {
       let stopping = false;

@@ -1,10 +1,14 @@
-import { errorMessage, isConnectorError } from '../errors.js';
+import { errorCode, errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
 import { runDeletedTenantCleanup, runSyncCycle } from '../pipeline.js';
+import { CycleProgress, progressIntervalFromEnv } from '../progress.js';
+import { TerminalProgress } from '../progress-bar.js';
+import { formatRunSummary, summarizeRun, type TenantRunResult } from '../run-summary.js';
 import { createTenantRuntime } from '../tenant-runtime.js';
 import type { ChangePlan } from '../transforms/diff.js';
 import type { Command } from './command.js';
 import { TENANT_HELP, TENANT_OPTIONS, selectTenants } from './select-tenants.js';
+import { isTerminal } from './terminal.js';
 
 /** How many keys of each kind a dry-run plan shows per space. */
 const PLAN_SAMPLE = 5;
@@ -19,6 +23,9 @@ export const syncCommand: Command = {
     '',
     'Active tenants sync; deleted tenants run their clean-up; inactive tenants are skipped.',
     'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout). Exits 0 only if every cycle succeeded.',
+    'A running cycle logs "Sync progress" every $PROGRESS_INTERVAL_SECONDS (default 30) and at each phase end;',
+    'when stderr is a terminal, a progress bar there instead. The run ends with "Sync run finished",',
+    'a summary across tenants (and a table on a terminal).',
   ].join('\n'),
   options: { ...TENANT_OPTIONS, 'dry-run': { type: 'boolean' } },
   async run({ values, env, stdout, stderr }) {
@@ -29,34 +36,54 @@ export const syncCommand: Command = {
       return 1;
     }
     const logger = createLogger({ stream: dryRun ? stderr : stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
-    let failed = 0;
+    const intervalMs = progressIntervalFromEnv(env);
+    const terminal = isTerminal(stderr) ? new TerminalProgress(stderr as NodeJS.WriteStream) : undefined;
+    const runStarted = Date.now();
+    const results: TenantRunResult[] = [];
+    const skip = (name: string, why: string, message: string) => {
+      logger.info({ tenant: name, reason: why }, message);
+      results.push({ tenant: name, outcome: 'skipped', durationMs: 0, counts: {} });
+    };
     for (const tenant of tenants) {
       if (tenant.status === 'inactive') {
-        logger.info({ tenant: tenant.name }, 'Tenant inactive, skipped');
+        skip(tenant.name, 'inactive', 'Tenant inactive, skipped');
         continue;
       }
       if (dryRun && tenant.status === 'deleted') {
-        logger.info({ tenant: tenant.name }, 'Deleted tenant: clean-up not run in a dry run');
+        skip(tenant.name, 'deleted', 'Deleted tenant: clean-up not run in a dry run');
         continue;
       }
       const runtime = createTenantRuntime(tenant, { logger, env });
+      // The same progress as the daemon's: lines every interval (or a bar on a terminal).
+      const progress = new CycleProgress({ logger: runtime.logger, tenant: tenant.name, intervalMs, terminal });
+      const started = Date.now();
+      let outcome = 'succeeded';
+      let code: string | undefined;
+      progress.start();
       try {
-        if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime);
+        if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime, { observers: [progress] });
         else {
-          const result = await runSyncCycle(runtime, { dryRun });
+          const result = await runSyncCycle(runtime, { dryRun, observers: [progress] });
+          outcome = result.outcome;
           if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan));
         }
       } catch (error) {
-        failed += 1;
+        outcome = 'failed';
+        code = errorCode(error);
         // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
         if (tenant.status === 'deleted') {
-          runtime.logger.error({ code: isConnectorError(error) ? error.code : 'UNEXPECTED', error: errorMessage(error) }, 'Deleted tenant clean-up failed');
+          runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
         }
       } finally {
+        progress.stop();
         await runtime.close();
       }
+      results.push({ tenant: tenant.name, outcome, ...(code ? { code } : {}), durationMs: Date.now() - started, counts: progress.counts });
     }
-    return failed === 0 ? 0 : 1;
+    const summary = summarizeRun(results, Date.now() - runStarted);
+    logger.info({ ...summary }, 'Sync run finished');
+    if (terminal) stderr.write(`\n${formatRunSummary(summary)}`);
+    return results.some((result) => result.outcome === 'failed') ? 1 : 0;
   },
 };
 

@@ -3,7 +3,7 @@ import { problemLine, sortProblems } from './errors.js';
 import { FIELDS, INGEST_ALL_LABEL, fieldKey, type FieldSpec } from './fields.js';
 import { describeValue, envRefName, nonEmptyString } from './rules.js';
 import { isMapping, type ValidatedTenant } from './schema.js';
-import type { ConfluenceAuth, TenantConfig, TenantStatus, UniqueConfig } from './types.js';
+import type { ConfluenceAuth, CredentialSource, TenantConfig, TenantStatus, UniqueConfig } from './types.js';
 
 /**
  * Step two: substitute `os.environ/NAME` references in a validated tree and build
@@ -29,6 +29,8 @@ interface Context {
   warnings: string[];
   /** Paths whose value came from the environment, for the checks that compare fields. */
   fromEnv: Set<string>;
+  /** Path → the environment variable it names, so an auth failure can say which one to check. */
+  envNames: Map<string, string>;
 }
 
 function nodeAt(tree: Tree, path: string): Tree | undefined {
@@ -44,6 +46,7 @@ function resolveScalar(spec: FieldSpec, value: unknown, path: string, ctx: Conte
     return value;
   }
   ctx.fromEnv.add(path);
+  ctx.envNames.set(path, name);
   const raw = ctx.env[name];
   const report = (message: string): undefined => {
     ctx.problems.push({ path, line: problemLine(ctx.file, path, `environment variable ${name} ${message}`) });
@@ -95,7 +98,7 @@ const str = (node: Tree, key: string): string => node[key] as string;
 const num = (node: Tree, key: string): number => node[key] as number;
 
 /** Only called on a tree without problems, so every field the schema requires is present and well-typed. */
-function build(tree: Tree, name: string, file: string): TenantConfig {
+function build(tree: Tree, name: string, file: string, envNames: ReadonlyMap<string, string>): TenantConfig {
   const c = tree.confluence as Tree;
   const a = c.auth as Tree;
   const u = tree.unique as Tree;
@@ -108,7 +111,14 @@ function build(tree: Tree, name: string, file: string): TenantConfig {
       ? { mode: 'pat', token: new Secret(str(a, 'token')) }
       : { mode: 'oauth_2lo', clientId: str(a, 'clientId'), clientSecret: new Secret(str(a, 'clientSecret')) };
 
+  // Where each field came from (file, or the variable it names): for the hints of auth failures.
+  const sources = (prefix: string): CredentialSource => ({
+    file,
+    env: Object.fromEntries([...envNames].filter(([path]) => path.startsWith(prefix))),
+  });
+
   const common = {
+    credentialSource: sources('unique.'),
     ingestionServiceBaseUrl: str(u, 'ingestionServiceBaseUrl'),
     scopeManagementServiceBaseUrl: str(u, 'scopeManagementServiceBaseUrl'),
     apiRateLimitPerMinute: num(u, 'apiRateLimitPerMinute'),
@@ -136,6 +146,7 @@ function build(tree: Tree, name: string, file: string): TenantConfig {
       baseUrl: str(c, 'baseUrl'),
       ...(c.cloudId === undefined ? {} : { cloudId: str(c, 'cloudId') }),
       auth,
+      credentialSource: sources('confluence.'),
       apiRateLimitPerMinute: num(c, 'apiRateLimitPerMinute'),
       ingestSingleLabel: str(c, 'ingestSingleLabel'),
       ingestAllLabel: str(c, 'ingestAllLabel'),
@@ -164,10 +175,10 @@ function build(tree: Tree, name: string, file: string): TenantConfig {
 
 /** Resolves references against `env` and builds the config; any problem means no config. */
 export function resolveTenant(validated: ValidatedTenant, name: string, file: string, env: NodeJS.ProcessEnv): ResolveOutcome {
-  const ctx: Context = { file, env, problems: [], warnings: [], fromEnv: new Set() };
+  const ctx: Context = { file, env, problems: [], warnings: [], fromEnv: new Set(), envNames: new Map() };
   resolveReferences(validated, ctx);
   checkResolvedLabels(validated, ctx);
   const problems = sortProblems(ctx.problems);
   if (problems.length > 0) return { problems, warnings: ctx.warnings };
-  return { config: build(validated, name, file), problems, warnings: ctx.warnings };
+  return { config: build(validated, name, file, ctx.envNames), problems, warnings: ctx.warnings };
 }

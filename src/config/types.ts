@@ -12,6 +12,12 @@ export type ConfluenceAuth =
   | { mode: 'oauth_2lo'; clientId: string; clientSecret: Secret }
   | { mode: 'pat'; token: Secret };
 
+/** Where a section's values came from: its file, and the `os.environ/` variable of each field that named one (full path → name). */
+export interface CredentialSource {
+  file: string;
+  env: Record<string, string>;
+}
+
 export interface ConfluenceConfig {
   instanceType: InstanceType;
   /** Site or instance URL without trailing slash (DC: including any context path). */
@@ -19,12 +25,16 @@ export interface ConfluenceConfig {
   /** Required for cloud, absent for data-center. */
   cloudId?: string;
   auth: ConfluenceAuth;
+  /** For messages only (an auth failure names the field and variable to check); absent in hand-built configs. */
+  credentialSource?: CredentialSource;
   apiRateLimitPerMinute: number;
   ingestSingleLabel: string;
   ingestAllLabel: string;
 }
 
 interface UniqueCommon {
+  /** For messages only (an auth failure names the field and variable to check); absent in hand-built configs. */
+  credentialSource?: CredentialSource;
   ingestionServiceBaseUrl: string;
   scopeManagementServiceBaseUrl: string;
   apiRateLimitPerMinute: number;

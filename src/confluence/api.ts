@@ -3,6 +3,7 @@
  * and the wire contract; knows nothing of streams or stages. Built per tenant: it
  * holds that tenant's HTTP client, credentials and the cached instance id.
  */
+import { confluenceCredentialHint } from '../auth/credential-hint.js';
 import type { ConfluenceConfig } from '../config/types.js';
 import { ConnectorError, isConnectorError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
@@ -183,7 +184,7 @@ export class ConfluenceApi {
     return id;
   }
 
-  /** One GET with the tenant's credentials; HTTP failures become CONFLUENCE_HTTP_ERROR with the status kept. */
+  /** One GET with the tenant's credentials; HTTP failures become CONFLUENCE_HTTP_ERROR with the status kept (a 401: CONFLUENCE_AUTH_FAILED). */
   async request(url: string, options: RequestOptions): Promise<HttpResponse> {
     try {
       return await this.#options.http.request({
@@ -200,6 +201,14 @@ export class ConfluenceApi {
       // An abort is the caller's own doing, not a Confluence failure: it passes through unchanged.
       if (isConnectorError(error) && error.code.startsWith('HTTP_') && (error.code as string) !== 'HTTP_ABORTED') {
         const status = error.details.status;
+        // A 401 outlived the client's one token refresh: the credential itself is refused (contract §11).
+        if (status === 401 && options.authenticated !== false) {
+          throw new ConnectorError(
+            'CONFLUENCE_AUTH_FAILED',
+            `Confluence refused the credentials of tenant ${this.#options.tenant} (HTTP 401 on ${options.endpoint}); ${confluenceCredentialHint(this.#options.config)}`,
+            { cause: error, details: { ...error.details, tenant: this.#options.tenant, endpoint: options.endpoint, status } },
+          );
+        }
         throw new ConnectorError(
           'CONFLUENCE_HTTP_ERROR',
           `Confluence ${options.endpoint} request of tenant ${this.#options.tenant} failed: ${error.message}`,

@@ -1,4 +1,5 @@
 import { CachedToken } from '../auth/cached-token.js';
+import { confluenceCredentialHint } from '../auth/credential-hint.js';
 import { requestToken } from '../auth/token-request.js';
 import type { ConfluenceConfig } from '../config/types.js';
 import type { HttpClient } from '../http/client.js';
@@ -37,6 +38,8 @@ export function confluenceAuth(options: ConfluenceAuthOptions): AuthProvider {
       requestToken(options.http, {
         what: 'Confluence OAuth token',
         tenant: options.tenant,
+        code: 'CONFLUENCE_AUTH_FAILED',
+        hint: confluenceCredentialHint(options.config),
         ...oauthTokenRequest(options),
       }),
   });

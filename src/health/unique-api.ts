@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { TenantConfig } from '../config/types.js';
-import { errorMessage, isConnectorError } from '../errors.js';
+import { errorMessage, isAuthFailure, isConnectorError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
 import type { RequestEvent } from '../http/types.js';
 import { uniqueAuth } from '../unique/auth.js';
@@ -97,8 +97,8 @@ class ProbeTimeout extends Error {
 
 export function failureCode(error: unknown): string {
   if (error instanceof ProbeTimeout) return 'TIMEOUT';
+  if (isAuthFailure(error)) return 'AUTH_FAILURE';
   if (!isConnectorError(error)) return 'UNEXPECTED';
-  if (error.code === 'AUTH_FAILED') return 'AUTH_FAILURE';
   const { status, httpStatus } = error.details;
   if (status === 401 || status === 403 || httpStatus === 401 || httpStatus === 403) return 'AUTH_FAILURE';
   return error.code;

@@ -39,6 +39,7 @@ export function cycleMetrics(metrics: ConnectorMetrics, tenant: string): CycleOb
       if (outcome !== 'rejected') metrics.attachmentUploadDuration.observe({ tenant, result: outcome }, durationMs / 1000);
     },
     phaseFinished: (name, durationMs) => {
+      metrics.phaseDuration.observe({ tenant, phase: name }, durationMs / 1000);
       if (name === SCAN_PHASE) metrics.scanDuration.observe({ tenant }, durationMs / 1000);
     },
   };
@@ -50,6 +51,7 @@ export function requestMetrics(metrics: ConnectorMetrics, tenant: string): (even
     const seconds = event.durationMs / 1000;
     const failed = event.outcome !== 'ok';
     if (event.target === 'confluence') {
+      metrics.confluenceRequests.inc({ tenant, endpoint: event.endpoint, result: event.outcome });
       metrics.confluenceRequestDuration.observe({ tenant, endpoint: event.endpoint, result: event.outcome }, seconds);
       if (event.throttled) metrics.confluenceThrottleEvents.inc({ tenant, endpoint: event.endpoint });
       if (failed) metrics.confluenceErrors.inc({ tenant, http_status_class: statusClass(event.status) });
@@ -58,6 +60,7 @@ export function requestMetrics(metrics: ConnectorMetrics, tenant: string): (even
     const labels = { tenant, target: event.target, endpoint: event.endpoint, result: event.outcome };
     metrics.uniqueRequests.inc(labels);
     metrics.uniqueRequestDuration.observe(labels, seconds);
+    if (event.throttled) metrics.uniqueThrottleEvents.inc({ tenant, target: event.target, endpoint: event.endpoint });
     if (failed) metrics.uniqueErrors.inc({ tenant, target: event.target, http_status_class: statusClass(event.status) });
   };
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CYCLE_RESULTS, operationsMetrics, type ProgressBoard } from './operations.js';
 
 /**
  * Every metric the connector exposes on `/metrics`, in one registry of its own (never
@@ -24,12 +25,29 @@ export interface ConnectorMetrics {
   uniqueRequests: Counter<'tenant' | 'target' | 'endpoint' | 'result'>;
   uniqueRequestDuration: Histogram<'tenant' | 'target' | 'endpoint' | 'result'>;
   uniqueErrors: Counter<'tenant' | 'target' | 'http_status_class'>;
+  confluenceRequests: Counter<'tenant' | 'endpoint' | 'result'>;
+  uniqueThrottleEvents: Counter<'tenant' | 'target' | 'endpoint'>;
+  buildInfo: Gauge<'version' | 'node'>;
+  lastSuccessfulSync: Gauge<'tenant'>;
+  consecutiveFailures: Gauge<'tenant'>;
+  syncFailures: Counter<'tenant' | 'code'>;
+  scheduleInterval: Gauge<'tenant'>;
+  cycleItems: Gauge<'tenant' | 'outcome'>;
+  phaseDuration: Histogram<'tenant' | 'phase'>;
+  /** The running cycles whose progress the progress gauges show at each scrape. */
+  progress: ProgressBoard;
 }
 
-/** Seconds: a cycle takes from under a second (nothing changed) to an hour (first sync of a large wiki). */
-const CYCLE_BUCKETS = [0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600];
-/** Seconds: one API call or one upload. */
-const REQUEST_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/**
+ * Seconds: a cycle takes from under a second (nothing changed) to hours (the first sync
+ * of a large wiki at a modest rate limit); the scale-out CronJobs allow 6 h, so the
+ * buckets go past that and a run at the deadline still lands in a finite bucket.
+ */
+export const CYCLE_BUCKETS = [0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200];
+/** Seconds: one API call. */
+export const REQUEST_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Seconds: one attachment's register → upload → finalize; a 200 MB file at 1 MB/s takes 200 s, on a slow link far more. */
+export const UPLOAD_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
 export function createMetrics(): ConnectorMetrics {
   const registry = new Registry();
@@ -39,7 +57,7 @@ export function createMetrics(): ConnectorMetrics {
     registry,
     syncDuration: new Histogram({
       name: 'cfc_sync_duration_seconds',
-      help: 'Duration of a tenant sync cycle (or deleted-tenant clean-up), by result: succeeded, failed, stopped.',
+      help: `Duration of a tenant sync cycle (or deleted-tenant clean-up), by result: ${CYCLE_RESULTS.join(', ')}.`,
       labelNames: ['tenant', 'result'],
       buckets: CYCLE_BUCKETS,
       registers,
@@ -62,7 +80,7 @@ export function createMetrics(): ConnectorMetrics {
       name: 'cfc_attachment_upload_duration_seconds',
       help: 'Duration of one attachment register, upload and finalize, by result.',
       labelNames: ['tenant', 'result'],
-      buckets: REQUEST_BUCKETS,
+      buckets: UPLOAD_BUCKETS,
       registers,
     }),
     pagesProcessed: new Counter({
@@ -133,6 +151,7 @@ export function createMetrics(): ConnectorMetrics {
       labelNames: ['tenant', 'target', 'http_status_class'],
       registers,
     }),
+    ...operationsMetrics(registers),
   };
 }
 

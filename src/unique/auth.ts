@@ -1,4 +1,5 @@
 import { CachedToken } from '../auth/cached-token.js';
+import { uniqueCredentialHint } from '../auth/credential-hint.js';
 import { requestToken } from '../auth/token-request.js';
 import type { UniqueConfig } from '../config/types.js';
 import type { HttpClient } from '../http/client.js';
@@ -42,6 +43,8 @@ export function uniqueAuth(options: UniqueAuthOptions): AuthProvider {
       requestToken(options.http, {
         what: 'Zitadel token',
         tenant: options.tenant,
+        code: 'ZITADEL_AUTH_FAILED',
+        hint: uniqueCredentialHint(config),
         url: config.zitadelOauthTokenUrl,
         headers: {
           'content-type': 'application/x-www-form-urlencoded',

@@ -1,5 +1,5 @@
 import { type Infer, array, string, type, validate } from 'superstruct';
-import { ConnectorError, errorMessage, isConnectorError } from '../errors.js';
+import { ConnectorError, errorMessage, isAuthFailure, isConnectorError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
 import type { AuthProvider, RetryOptions } from '../http/types.js';
 import type { SourceKind } from './keys.js';
@@ -73,7 +73,7 @@ export class FileDiffClient {
       });
       parsed = await response.json();
     } catch (error) {
-      if (isConnectorError(error, 'AUTH_FAILED')) throw error;
+      if (isAuthFailure(error)) throw error;
       const details = isConnectorError(error) ? error.details : {};
       throw new ConnectorError('UNIQUE_HTTP_ERROR', `Unique file diff for ${request.partialKey} failed: ${errorMessage(error)}`, {
         cause: error,

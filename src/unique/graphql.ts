@@ -1,5 +1,5 @@
 import { type Struct, StructError, validate } from 'superstruct';
-import { ConnectorError, isConnectorError } from '../errors.js';
+import { ConnectorError, isAuthFailure, isConnectorError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
 import { excerpt } from '../http/redact.js';
 import type { AuthProvider, HttpResponse, RetryOptions } from '../http/types.js';
@@ -149,7 +149,7 @@ function transportError(operation: string, url: string, error: unknown): Connect
     });
   }
   // Auth failures keep their own code: the operator must fix credentials, not the query.
-  if (isConnectorError(error, 'AUTH_FAILED')) return error;
+  if (isAuthFailure(error)) return error;
   return new ConnectorError('UNIQUE_GRAPHQL_ERROR', `Unique GraphQL operation ${operation} to ${url} failed: ${sanitizeMessage(error instanceof Error ? error.message : String(error))}`, {
     cause: error,
     details: { operation, status: 0, httpStatus: 0 },

@@ -43,8 +43,9 @@ t.test('a rejected token request names tenant, endpoint, status and OAuth error,
   const wrong = 'wrong-secret-5521';
   const auth = confluenceAuth({ tenant: 'acme', config: dcConfig(sim.baseUrl, wrong), http, atlassianApiBaseUrl: sim.apiBaseUrl });
   const error = await auth.headers().catch((caught: unknown) => caught);
-  t.ok(isConnectorError(error, 'AUTH_FAILED'));
+  t.ok(isConnectorError(error, 'CONFLUENCE_AUTH_FAILED'), 'Confluence auth failures have their own code');
   const message = (error as Error).message;
+  t.match(message, /check confluence\.auth\.clientId, confluence\.auth\.clientSecret/, 'names the fields to check');
   t.match(message, /tenant acme/);
   t.match(message, /\/rest\/oauth2\/latest\/token/);
   t.match(message, /HTTP 401 \(invalid_client/);
@@ -75,8 +76,9 @@ t.test('Zitadel: Basic credentials and the project audience scope earn a token; 
   const wrong = await uniqueAuth({ tenant: 'acme', config: { ...external, zitadelProjectId: 'other-project' }, http })
     .headers()
     .catch((caught: unknown) => caught as Error);
-  t.ok(isConnectorError(wrong, 'AUTH_FAILED'));
+  t.ok(isConnectorError(wrong, 'ZITADEL_AUTH_FAILED'), 'Zitadel auth failures have their own code');
   t.match(wrong.message, /Zitadel token request for tenant acme/);
+  t.match(wrong.message, /check unique\.zitadelClientId, unique\.zitadelClientSecret, unique\.zitadelProjectId/);
 
   const local: UniqueConfig = { ...external, serviceAuthMode: 'cluster_local', serviceExtraHeaders: { 'X-Company-Id': 'c1', 'x-user-id': 'u1', 'x-tenant-tag': 'a' } };
   t.same(await uniqueAuth({ tenant: 'acme', config: local, http }).headers(), {

@@ -88,10 +88,10 @@ t.test('a failing auth provider fails the request at once, without retries', asy
   const auth: AuthProvider = {
     headers: async () => {
       calls += 1;
-      throw new ConnectorError('AUTH_FAILED', 'token endpoint answered HTTP 401');
+      throw new ConnectorError('CONFLUENCE_AUTH_FAILED', 'token endpoint answered HTTP 401');
     },
   };
-  await t.rejects(new HttpClient({ target: 'test', retry: FAST_RETRY }).request({ method: 'GET', url: server.url, auth }), { code: 'AUTH_FAILED' });
+  await t.rejects(new HttpClient({ target: 'test', retry: FAST_RETRY }).request({ method: 'GET', url: server.url, auth }), { code: 'CONFLUENCE_AUTH_FAILED' });
   t.equal(calls, 1);
   t.equal(server.received.length, 0);
 });

@@ -1,9 +1,7 @@
 import t from 'tap';
 import { assertNoSecrets } from '../helpers/secrets.js';
-import { demoScenario, DEMO_INGESTED_PAGE_IDS } from '../fixtures/demo-scenario.js';
-import { startConfluenceSimulator, type ConfluenceSimulator } from '../simulators/confluence/index.js';
-import { startUniqueSimulator, type UniqueSimulator } from '../simulators/unique/index.js';
-import type { Teardown } from '../helpers/http-servers.js';
+import { DEMO_INGESTED_PAGE_IDS } from '../fixtures/demo-scenario.js';
+import { PAT, simulators, tenantEnv } from './support/simulated-tenants.js';
 import { startDaemonProcess, writeTenants, type LogLine } from './support/daemon-process.js';
 
 /**
@@ -11,36 +9,6 @@ import { startDaemonProcess, writeTenants, type LogLine } from './support/daemon
  * seconds-level cron against both simulators, one of them failing (its Unique user
  * does not exist).
  */
-const PAT = 'pat-daemon-0123456789';
-
-async function simulators(t: Teardown, uniqueOptions = {}): Promise<{ confluence: ConfluenceSimulator; unique: UniqueSimulator }> {
-  const confluence = await startConfluenceSimulator({ flavour: 'data-center', pats: [PAT], ...demoScenario });
-  const unique = await startUniqueSimulator(
-    {
-      authMode: 'cluster_local',
-      scopes: [
-        { id: 'scope_kb', name: 'Company KB', parentId: null },
-        { id: 'scope_good', name: 'Good', parentId: 'scope_kb' },
-        { id: 'scope_bad', name: 'Bad', parentId: 'scope_kb' },
-        { id: 'scope_slow', name: 'Slow', parentId: 'scope_kb' },
-      ],
-    },
-    uniqueOptions,
-  );
-  t.teardown(() => Promise.all([confluence.close(), unique.close()]));
-  return { confluence, unique };
-}
-
-function tenantEnv(prefix: string, confluence: ConfluenceSimulator, unique: UniqueSimulator, user = 'user_service'): NodeJS.ProcessEnv {
-  return {
-    [`${prefix}_CONFLUENCE_URL`]: confluence.baseUrl,
-    [`${prefix}_PAT`]: PAT,
-    [`${prefix}_USER`]: user,
-    [`${prefix}_INGESTION_URL`]: unique.ingestionBaseUrl,
-    [`${prefix}_SCOPE_URL`]: unique.scopeManagementBaseUrl,
-  };
-}
-
 const of = (tenant: string, msg: string) => (line: LogLine) => line.tenant === tenant && line.msg === msg;
 
 /** `name{labels} value` of a Prometheus text exposition, or undefined. */
@@ -50,7 +18,8 @@ function sample(text: string, name: string, labels: string): number | undefined 
 }
 
 t.test('two tenants: both scheduled, the healthy one keeps syncing, /health and /metrics report the failing one', async (t) => {
-  const { confluence, unique } = await simulators(t);
+  const sims = await simulators(t);
+  const { unique } = sims;
   const daemon = startDaemonProcess({
     TENANT_CONFIG_PATH_PATTERN: writeTenants([
       { name: 'good', cron: '*/2 * * * * *', env: 'GOOD' },
@@ -58,8 +27,8 @@ t.test('two tenants: both scheduled, the healthy one keeps syncing, /health and 
       { name: 'idle', cron: '*/2 * * * * *', env: 'GOOD', status: 'inactive' },
     ]),
     HEALTH_SYNC_HISTORY_SIZE: '2',
-    ...tenantEnv('GOOD', confluence, unique),
-    ...tenantEnv('BAD', confluence, unique, 'user_unknown'),
+    ...tenantEnv('GOOD', sims),
+    ...tenantEnv('BAD', sims, { user: 'user_unknown' }),
   });
   t.teardown(() => daemon.kill());
 
@@ -118,12 +87,13 @@ t.test('two tenants: both scheduled, the healthy one keeps syncing, /health and 
 });
 
 t.test('a slow cycle: overlapping ticks are skipped and counted; SIGTERM mid-ingestion leaves nothing half-written', async (t) => {
-  const { confluence, unique } = await simulators(t);
+  const sims = await simulators(t);
+  const { unique } = sims;
   // Every upload takes a while, so the cycle is still ingesting when the next ticks come.
   unique.faults.add({ path: '/scoped/upload', latencyMs: 800 });
   const daemon = startDaemonProcess({
     TENANT_CONFIG_PATH_PATTERN: writeTenants([{ name: 'slow', cron: '* * * * * *', env: 'SLOW', concurrency: 2 }]),
-    ...tenantEnv('SLOW', confluence, unique),
+    ...tenantEnv('SLOW', sims),
   });
   t.teardown(() => daemon.kill());
 
@@ -151,10 +121,10 @@ t.test('a slow cycle: overlapping ticks are skipped and counted; SIGTERM mid-ing
 });
 
 t.test('a second signal exits at once', async (t) => {
-  const { confluence, unique } = await simulators(t, { latencyMs: 300 });
+  const sims = await simulators(t, { latencyMs: 300 });
   const daemon = startDaemonProcess({
     TENANT_CONFIG_PATH_PATTERN: writeTenants([{ name: 'slow', cron: '0 0 * * *', env: 'SLOW' }]),
-    ...tenantEnv('SLOW', confluence, unique),
+    ...tenantEnv('SLOW', sims),
   });
   t.teardown(() => daemon.kill());
   await daemon.waitFor(of('slow', 'Sync cycle started'), 30_000, 'the start-up cycle');

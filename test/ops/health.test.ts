@@ -1,9 +1,7 @@
 import t from 'tap';
 import type { TenantConfig } from '../../src/config/types.js';
 import { ConnectivityProbe, NO_SYNC_RECORDS, SyncHistory } from '../../src/health/index.js';
-import { capturedLogger } from '../helpers/capture.js';
 import { sendJson, startServer } from '../helpers/http-servers.js';
-import { CycleProgress } from '../../src/progress.js';
 
 const run = (result: 'succeeded' | 'failed') => ({ result, at: new Date().toISOString(), durationMs: 10, ...(result === 'failed' ? { code: 'X' } : {}) });
 
@@ -46,27 +44,4 @@ t.test('connectivity counts any HTTP answer as reachable and a refused connectio
   t.equal(cloudHealth.status, 'down', 'a Cloud tenant also needs the Atlassian API');
   t.equal(cloudHealth.atlassianApi?.reachable, false);
   t.ok(cloudHealth.atlassianApi?.error);
-});
-
-t.test('progress reports done/total, failures, rate and time left', async (t) => {
-  const { logger, output } = capturedLogger('info');
-  const progress = new CycleProgress(logger, 60_000);
-  progress.phaseStarted('discovery');
-  t.equal(progress.snapshot().total, undefined, 'no total before the diff');
-  progress.phaseFinished();
-  progress.counted('new', 8);
-  progress.counted('updated', 2);
-  progress.phaseStarted('ingest-pages');
-  progress.item('page', 'ingested', 5);
-  progress.item('page', 'failed', 5);
-  const later = progress.snapshot(Date.now() + 2000);
-  t.equal(later.done, 2);
-  t.equal(later.total, 10);
-  t.equal(later.failed, 1);
-  t.ok(later.ratePerSecond! > 0 && later.ratePerSecond! <= 1.01);
-  t.ok(later.etaSeconds! >= 7, `eta ${later.etaSeconds}`);
-  const lines = output.lines();
-  t.equal(lines.length, 1, 'a line at the phase end');
-  t.equal(lines[0]?.msg, 'Sync progress');
-  t.equal(lines[0]?.phase, 'discovery');
 });
