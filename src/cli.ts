@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { isConnectorError, errorMessage } from './errors.js';
+import { errorCode, errorMessage } from './errors.js';
+import { connectorVersion } from './version.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { validateCommand } from './commands/validate.js';
 import { syncCommand } from './commands/sync.js';
@@ -19,8 +20,14 @@ const USAGE = [
   'commands:',
   ...COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`),
   '',
-  'Run "confluence-connector <command> --help" for the flags of a command.',
+  'Run "confluence-connector <command> --help" for the flags of a command,',
+  '"confluence-connector --version" for the version. Error codes: docs/runbook.md.',
 ].join('\n');
+
+/** `confluence-connector 0.1.0 (node v24.11.0)`: what runs, for bug reports and `kubectl exec` checks. */
+export function versionLine(): string {
+  return `confluence-connector ${connectorVersion()} (node ${process.version})`;
+}
 
 export interface CliIo {
   env?: NodeJS.ProcessEnv;
@@ -41,6 +48,10 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? stderr : stdout).write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    stdout.write(`${versionLine()}\n`);
+    return 0;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
@@ -67,7 +78,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   try {
     return await command.run(context);
   } catch (error) {
-    const code = isConnectorError(error) ? error.code : 'UNEXPECTED';
+    const code = errorCode(error);
     stderr.write(`confluence-connector ${command.name}: ${errorMessage(error)} [${code}]\n`);
     return code === 'USAGE' ? 2 : 1;
   }

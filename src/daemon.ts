@@ -1,6 +1,6 @@
 import type { TenantConfig } from './config/types.js';
 import { ConnectorError } from './errors.js';
-import { ConnectivityProbe, HealthService, SyncHistory, UniqueProbe } from './health/index.js';
+import { ConfluenceAuthProbe, ConnectivityProbe, HealthService, SyncHistory, UniqueProbe } from './health/index.js';
 import { proxyFromEnv } from './http/proxy.js';
 import type { Logger } from './log.js';
 import { requestMetrics } from './metrics/observers.js';
@@ -53,6 +53,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const scheduler = new Scheduler({ logger, metrics, history, progressIntervalMs, terminal: options.terminal });
   const connectivity = new ConnectivityProbe({ timeoutMs, env, dispatcher: proxy });
   const uniqueProbes = new Map<string, UniqueProbe>();
+  const confluenceAuthProbes = new Map<string, ConfluenceAuthProbe>();
   const active: TenantConfig[] = [];
 
   for (const tenant of options.tenants) {
@@ -60,13 +61,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger.info({ tenant: tenant.name }, 'Tenant inactive, not scheduled');
       continue;
     }
-    if (tenant.status === 'active') active.push(tenant);
     const onRequest = requestMetrics(metrics, tenant.name);
+    if (tenant.status === 'active') {
+      active.push(tenant);
+      confluenceAuthProbes.set(tenant.name, new ConfluenceAuthProbe(tenant, { timeoutMs, env, dispatcher: proxy, onRequest, logger }));
+    }
     scheduler.add(tenant, createTenantRuntime(tenant, { logger, env, onRequest, tuning: options.tuning }));
     uniqueProbes.set(tenant.name, new UniqueProbe(tenant, { timeoutMs, dispatcher: proxy, onRequest }));
   }
 
-  const health = new HealthService({ history, connectivity, connectivityTenants: active, uniqueProbes });
+  const health = new HealthService({ history, connectivity, connectivityTenants: active, uniqueProbes, confluenceAuthProbes });
   const server = await startServer({ port: options.port, host: options.host, health, registry: metrics.registry, logger });
   await scheduler.start();
   logger.info({ tenants: options.tenants.length, scheduled: uniqueProbes.size, port: server.port }, 'Connector started');
@@ -79,7 +83,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       logger.info({ graceMs }, 'Connector stopping');
       const result = await scheduler.stop(graceMs);
       if (result.unfinished.length > 0) logger.warn({ tenants: result.unfinished }, 'Cycles still running at the end of the grace period were abandoned');
-      await Promise.all([server.close(), connectivity.close(), ...[...uniqueProbes.values()].map((probe) => probe.close())]);
+      await Promise.all([server.close(), connectivity.close(), ...[...uniqueProbes.values(), ...confluenceAuthProbes.values()].map((probe) => probe.close())]);
       await proxy?.close();
       logger.info('Connector stopped');
       return result;

@@ -3,7 +3,7 @@ import { createLogger } from '../log.js';
 import { runDump } from '../pipeline.js';
 import { createTenantRuntime } from '../tenant-runtime.js';
 import type { Command } from './command.js';
-import { TENANT_HELP, TENANT_OPTIONS, selectTenants } from './select-tenants.js';
+import { TENANT_HELP, TENANT_OPTIONS, logConfigWarnings, selectTenants } from './select-tenants.js';
 
 export const dumpCommand: Command = {
   name: 'dump',
@@ -18,12 +18,13 @@ export const dumpCommand: Command = {
   ].join('\n'),
   options: { ...TENANT_OPTIONS, 'no-bodies': { type: 'boolean' } },
   async run({ values, env, stdout, stderr }) {
-    const { tenants, problems } = await selectTenants(values, env);
+    const { tenants, problems, warnings } = await selectTenants(values, env);
     if (problems.length > 0) {
       for (const problem of problems) stderr.write(`${problem}\n`);
       return 1;
     }
     const logger = createLogger({ stream: stderr, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
+    logConfigWarnings(logger, warnings);
     let failed = 0;
     for (const tenant of tenants.filter((candidate) => candidate.status === 'active')) {
       const runtime = createTenantRuntime(tenant, { logger, env });

@@ -18,6 +18,7 @@ export const explainCommand: Command = {
     'Fetches the page and applies the rules sync applies, in the same order: tenant status, content',
     'type and status, space type, the sync labels on the page or an ancestor, the content-type filter,',
     'an empty body, then each attachment. --tenant is needed when more than one tenant is configured.',
+    'Exits 0 when the page is synced, 1 when it is not (or the lookup failed), 2 on a usage error.',
   ].join('\n'),
   options: { ...TENANT_OPTIONS, offline: { type: 'boolean' }, json: { type: 'boolean' } },
   allowPositionals: true,
@@ -40,7 +41,8 @@ export const explainCommand: Command = {
     try {
       const explanation = await explainPage(runtime, pageId, { offline: values.offline === true });
       stdout.write(values.json === true ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
-      return 0;
+      // Scripts can branch on the verdict: 0 synced, 1 not synced (the output says why).
+      return explanation.synced ? 0 : 1;
     } finally {
       await runtime.close();
     }

@@ -1,11 +1,19 @@
 import { checkTenantSet, configPattern, loadTenants } from '../config/load.js';
 import type { TenantConfig } from '../config/types.js';
 import { ConnectorError } from '../errors.js';
+import type { Logger } from '../log.js';
 
 export interface Selection {
   tenants: TenantConfig[];
   /** Problems that stop the command: printed one a line, exit 1. */
   problems: string[];
+  /** What works but should change (a secret written in the file): logged as WARN by the commands that run. */
+  warnings: { tenant: string; warning: string }[];
+}
+
+/** Logs each configuration warning once, as WARN, with its tenant. */
+export function logConfigWarnings(logger: Logger, warnings: Selection['warnings']): void {
+  for (const { tenant, warning } of warnings) logger.warn({ tenant, warning }, 'Tenant configuration warning');
 }
 
 /**
@@ -22,7 +30,8 @@ export async function selectTenants(values: Record<string, unknown>, env: NodeJS
   }
   const problems = [...chosen.flatMap((result) => result.problems.map((problem) => `${result.name}: ${problem}`)), ...checkTenantSet(results)];
   const tenants = chosen.flatMap((result) => (result.config ? [result.config] : []));
-  return { tenants, problems };
+  const warnings = chosen.flatMap((result) => result.warnings.map((warning) => ({ tenant: result.name, warning })));
+  return { tenants, problems, warnings };
 }
 
 export const TENANT_OPTIONS = {

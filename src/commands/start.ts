@@ -4,7 +4,7 @@ import { TerminalProgress } from '../progress-bar.js';
 import { listenAddress } from '../server.js';
 import { isTerminal } from './terminal.js';
 import type { Command } from './command.js';
-import { selectTenants } from './select-tenants.js';
+import { logConfigWarnings, selectTenants } from './select-tenants.js';
 
 /** Signals that end the daemon; a second one ends it at once. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -28,13 +28,14 @@ export const startCommand: Command = {
   ].join('\n'),
   options: { config: { type: 'string' } },
   async run({ values, env, stdout, stderr }) {
-    const { tenants, problems } = await selectTenants({ config: values.config }, env);
+    const { tenants, problems, warnings } = await selectTenants({ config: values.config }, env);
     if (problems.length > 0) {
       for (const problem of problems) stderr.write(`${problem}\n`);
       return 1;
     }
     const { port, host } = listenAddress(env);
     const logger = createLogger({ stream: stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
+    logConfigWarnings(logger, warnings);
     const terminal = isTerminal(stderr) ? new TerminalProgress(stderr as NodeJS.WriteStream) : undefined;
     const daemon = await startDaemon({ tenants, env, logger, port, host, terminal });
 

@@ -7,7 +7,7 @@ import { formatRunSummary, summarizeRun, type TenantRunResult } from '../run-sum
 import { createTenantRuntime } from '../tenant-runtime.js';
 import type { ChangePlan } from '../transforms/diff.js';
 import type { Command } from './command.js';
-import { TENANT_HELP, TENANT_OPTIONS, selectTenants } from './select-tenants.js';
+import { TENANT_HELP, TENANT_OPTIONS, logConfigWarnings, selectTenants } from './select-tenants.js';
 import { isTerminal } from './terminal.js';
 
 /** How many keys of each kind a dry-run plan shows per space. */
@@ -30,12 +30,13 @@ export const syncCommand: Command = {
   options: { ...TENANT_OPTIONS, 'dry-run': { type: 'boolean' } },
   async run({ values, env, stdout, stderr }) {
     const dryRun = values['dry-run'] === true;
-    const { tenants, problems } = await selectTenants(values, env);
+    const { tenants, problems, warnings } = await selectTenants(values, env);
     if (problems.length > 0) {
       for (const problem of problems) stderr.write(`${problem}\n`);
       return 1;
     }
     const logger = createLogger({ stream: dryRun ? stderr : stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
+    logConfigWarnings(logger, warnings);
     const intervalMs = progressIntervalFromEnv(env);
     const terminal = isTerminal(stderr) ? new TerminalProgress(stderr as NodeJS.WriteStream) : undefined;
     const runStarted = Date.now();

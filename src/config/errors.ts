@@ -1,6 +1,7 @@
 import type { Failure } from 'superstruct';
 import { FIELDS } from './fields.js';
 import { describeValue } from './rules.js';
+import { suggestKey } from './suggest.js';
 
 /**
  * Turns superstruct failures into `file: path: expected …, got …` lines. The
@@ -37,12 +38,21 @@ export function problemLine(file: string, path: string, message: string): string
 }
 
 function failureMessage(failure: Failure, path: string): string {
-  if (failure.type === 'never') return 'unknown field';
+  if (failure.type === 'never') return unknownField(failure.path);
   // Our structs word every message; superstruct's defaults say "but received: <value>".
   if (failure.message.includes('but received')) {
     return `expected ${failure.type}, got ${describeValue(failure.value, SECRET_PATHS.has(path))}`;
   }
   return failure.message;
+}
+
+/** "unknown field", with the closest known key of the same section when one is close. */
+function unknownField(path: readonly unknown[]): string {
+  const key = path.at(-1);
+  const section = path.slice(0, -1);
+  if (typeof key !== 'string' || section.some((part) => typeof part !== 'string')) return 'unknown field';
+  const suggestion = suggestKey(section.join('.'), key);
+  return suggestion === undefined ? 'unknown field' : `unknown field (did you mean ${suggestion}?)`;
 }
 
 interface PathedProblem {

@@ -3,12 +3,14 @@ import { atlassianApiBaseUrl } from '../confluence/auth.js';
 import type { TenantConfig } from '../config/types.js';
 import { errorMessage, isConnectorError } from '../errors.js';
 import { HttpClient } from '../http/client.js';
+import type { CredentialsHealth } from './confluence-auth.js';
 
 /**
- * The `connectivity` indicator: can this pod reach each active tenant's Confluence
- * (and, for a Cloud tenant, the Atlassian API gateway)? The request is sent without
- * credentials and any HTTP answer, even a 401 or a 404, counts as reachable: the
- * question is the network path (DNS, proxy, firewall), not the account. It goes
+ * The network half of the `connectivity` indicator: can this pod reach each active
+ * tenant's Confluence (and, for a Cloud tenant, the Atlassian API gateway)? The request
+ * is sent without credentials and any HTTP answer, even a 401 or a 404, counts as
+ * reachable: the question is the network path (DNS, proxy, firewall). Whether the
+ * account is accepted is the other half (confluence-auth.ts). It goes
  * through the proxy like all Confluence traffic, outside the rate limiter, never retried.
  */
 
@@ -24,6 +26,8 @@ export interface TenantConnectivity {
   status: 'up' | 'down';
   confluence: TargetHealth;
   atlassianApi?: TargetHealth;
+  /** The authenticated check (health/confluence-auth.ts): a refused credential makes the tenant down. */
+  credentials?: CredentialsHealth;
 }
 
 /** Every status is an answer; redirects are not followed (a redirect is an answer too). */

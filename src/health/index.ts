@@ -1,4 +1,5 @@
 import type { TenantConfig } from '../config/types.js';
+import type { ConfluenceAuthProbe } from './confluence-auth.js';
 import { ConnectivityProbe, type TenantConnectivity } from './connectivity.js';
 import { SyncHistory, type SyncHealth } from './sync-history.js';
 import { UniqueProbe, type TenantUniqueApi } from './unique-api.js';
@@ -6,6 +7,10 @@ import { UniqueProbe, type TenantUniqueApi } from './unique-api.js';
 export { SyncHistory, NO_SYNC_RECORDS, type SyncHealth, type SyncRun } from './sync-history.js';
 export { ConnectivityProbe } from './connectivity.js';
 export { UniqueProbe } from './unique-api.js';
+export { ConfluenceAuthProbe } from './confluence-auth.js';
+
+/** The `code` values of the health indicators beyond connector error codes (docs/runbook.md explains them). */
+export const HEALTH_CODES = ['AUTH_FAILURE', 'TIMEOUT'] as const;
 
 /**
  * `GET /health`, in the style of NestJS Terminus: an overall status, the indicators
@@ -32,6 +37,8 @@ export interface HealthServiceOptions {
   connectivity: ConnectivityProbe;
   /** One probe per tenant that talks to Unique (active and deleted). */
   uniqueProbes: ReadonlyMap<string, UniqueProbe>;
+  /** One per active tenant: are its Confluence credentials accepted? Part of `connectivity`. */
+  confluenceAuthProbes?: ReadonlyMap<string, ConfluenceAuthProbe>;
 }
 
 export class HealthService {
@@ -42,9 +49,16 @@ export class HealthService {
   }
 
   async check(): Promise<HealthReport> {
-    const { history, connectivity, connectivityTenants, uniqueProbes } = this.#options;
+    const { history, connectivity, connectivityTenants, uniqueProbes, confluenceAuthProbes } = this.#options;
+    const reach = async (tenant: TenantConfig): Promise<TenantConnectivity> => {
+      const auth = confluenceAuthProbes?.get(tenant.name);
+      const [network, credentials] = await Promise.all([connectivity.check(tenant), auth?.check()]);
+      if (!credentials) return network;
+      // Reachable but refused (an authenticated 401/403) is not healthy: the sync cannot read anything.
+      return { ...network, status: network.status === 'up' && credentials.status === 'up' ? 'up' : 'down', credentials };
+    };
     const [reachability, pings] = await Promise.all([
-      Promise.all(connectivityTenants.map(async (tenant) => [tenant.name, await connectivity.check(tenant)] as const)),
+      Promise.all(connectivityTenants.map(async (tenant) => [tenant.name, await reach(tenant)] as const)),
       Promise.all([...uniqueProbes].map(async ([name, probe]) => [name, await probe.check()] as const)),
     ]);
     const details: Indicators = {

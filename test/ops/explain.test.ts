@@ -120,7 +120,7 @@ t.test('the explain command prints text, or JSON with --json, for a tenant file'
   t.match(text.stdout, /verdict: SYNCED/);
   t.match(text.stdout, /acme\/98305_ENG\/65602  in Unique \(FINISHED, last written /);
   const json = await run(['65609', '--json', '--offline']);
-  t.equal(json.code, 0, json.stderr);
+  t.equal(json.code, 1, 'a page that is not synced exits 1, so scripts can branch on the verdict');
   const parsed = JSON.parse(json.stdout);
   t.equal(parsed.synced, false);
   t.equal(parsed.checks.find((c: { passed: boolean }) => !c.passed).rule, 'selected by label');
