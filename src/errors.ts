@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'UNIQUE_RESPONSE_INVALID',
   'UNIQUE_SCOPE_NOT_FOUND',
   'UNIQUE_SCOPE_MIGRATION_FAILED',
+  /** Logged, not thrown: Unique did not delete some contents (they come back as deleted in the next diff). */
+  'UNIQUE_DELETE_FAILED',
   'SAFETY_GUARD_TRIPPED',
   'OWNERSHIP_MISMATCH',
   'CYCLE_STOPPED',

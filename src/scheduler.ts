@@ -178,7 +178,7 @@ export function cronLogger(logger: Logger): CronLogger {
   return {
     info: (message) => logger.info({ detail: message }, 'node-cron message'),
     warn: (message) => logger.warn({ detail: message }, 'node-cron warning'),
-    error: (message, error) => logger.error(fields(message, error), 'node-cron error'),
+    error: (message, error) => logger.error({ code: UNEXPECTED, ...fields(message, error) }, 'node-cron error'),
     debug: (message, error) => logger.debug(fields(message, error), 'node-cron debug'),
   };
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { ConnectorError, errorMessage } from './errors.js';
+import { ConnectorError, errorCode, errorMessage } from './errors.js';
 import type { HealthService } from './health/index.js';
 import type { Logger } from './log.js';
 
@@ -38,7 +38,7 @@ export async function startServer(options: ServerOptions): Promise<OpsServer> {
       registry.metrics().then(
         (text) => send(res, 200, registry.contentType, text),
         (error: unknown) => {
-          logger.error({ error: errorMessage(error) }, 'Metrics could not be rendered');
+          logger.error({ code: errorCode(error), error: errorMessage(error) }, 'Metrics could not be rendered');
           send(res, 500, 'text/plain', 'metrics unavailable\n');
         },
       );
@@ -48,7 +48,7 @@ export async function startServer(options: ServerOptions): Promise<OpsServer> {
       health.check().then(
         (report) => send(res, report.status === 'up' ? 200 : 503, 'application/json', JSON.stringify(report)),
         (error: unknown) => {
-          logger.error({ error: errorMessage(error) }, 'Health check failed unexpectedly');
+          logger.error({ code: errorCode(error), error: errorMessage(error) }, 'Health check failed unexpectedly');
           send(res, 503, 'application/json', JSON.stringify({ status: 'down', error: { health: errorMessage(error) } }));
         },
       );

@@ -68,7 +68,7 @@ export async function planChanges(records: readonly PipelineRecord[], deps: Diff
     const storedCount = needsStoredCount({ deletedKeys: result.deletedFiles }) ? await deps.content.countByPrefix(group.partialKey) : undefined;
     const verdict = evaluateGuards({ submittedKeys, newKeys: result.newFiles, deletedKeys: result.deletedFiles, storedCount });
     if (verdict.kind === 'abort') {
-      log.error({ spaceKey: group.space.key, partialKey: group.partialKey, reason: verdict.reason }, 'Safety guard tripped, cycle aborted');
+      log.error({ code: 'SAFETY_GUARD_TRIPPED', spaceKey: group.space.key, partialKey: group.partialKey, reason: verdict.reason }, 'Safety guard tripped, cycle aborted');
       throw new ConnectorError('SAFETY_GUARD_TRIPPED', `space ${group.space.key}: ${verdict.reason}`, {
         details: { spaceKey: group.space.key, partialKey: group.partialKey },
       });

@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, parse } from 'yaml';
 import type { TypeMeta } from '@kubernetes-models/base';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1';
 import { CronJob, type ICronJob } from 'kubernetes-models/batch/v1';
 import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import {
   ConfigMap,
   Namespace,
@@ -38,6 +39,8 @@ const MODELS: Record<string, { validate(data: object): void }> = {
   'apps/v1/Deployment': { validate: (data) => new Deployment(data as never).validate() },
   'batch/v1/CronJob': { validate: (data) => new CronJob(data as never).validate() },
   'networking.k8s.io/v1/NetworkPolicy': { validate: (data) => new NetworkPolicy(data as never).validate() },
+  'monitoring.coreos.com/v1/PrometheusRule': { validate: (data) => new PrometheusRule(data as never).validate() },
+  'monitoring.coreos.com/v1/ServiceMonitor': { validate: (data) => new ServiceMonitor(data as never).validate() },
 };
 
 export interface Manifest {
@@ -78,6 +81,8 @@ function yamlFiles(dir: string): string[] {
 }
 
 export const isKustomization = (file: string): boolean => /(^|\/)kustomization\.ya?ml$/.test(file);
+/** Tenant files under a `tenants/` folder are configMapGenerator input, not Kubernetes objects. */
+export const isTenantFile = (file: string): boolean => /(^|\/)tenants\/[^/]+$/.test(file);
 export const isExample = (file: string): boolean => file.endsWith('.example.yaml');
 /** A filled-in copy of a Secret example (k8s/.gitignore keeps it out of git): never read by the tests. */
 export const isLocalSecret = (file: string): boolean => /(^|\/)secret(-[^/]*)?\.yaml$/.test(file) && !isExample(file);
@@ -86,8 +91,32 @@ export const isLocalSecret = (file: string): boolean => /(^|\/)secret(-[^/]*)?\.
 export function loadManifests(): Manifest[] {
   return yamlFiles(K8S_DIR)
     .map((path) => relative(ROOT, path))
-    .filter((file) => !isKustomization(file) && !isLocalSecret(file))
+    .filter((file) => !isKustomization(file) && !isLocalSecret(file) && !isTenantFile(file))
     .flatMap((file) => parseManifests(file, readFileSync(join(ROOT, file), 'utf8')));
+}
+
+interface ConfigMapGenerator {
+  name: string;
+  files?: string[];
+  options?: { labels?: Record<string, string>; disableNameSuffixHash?: boolean };
+}
+
+/**
+ * The ConfigMaps the kustomizations generate from files (tenant files, the dashboard), as
+ * manifests whose `file` is the kustomization: what kustomize renders, before the name hash.
+ */
+export function generatedConfigMaps(kustomizations: readonly Kustomization[]): Manifest[] {
+  return kustomizations.flatMap((k) =>
+    (k.configMapGenerator ?? []).map((generator) => ({
+      file: k.file,
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: generator.name, ...(generator.options?.labels ? { labels: generator.options.labels } : {}) },
+        data: Object.fromEntries((generator.files ?? []).map((path) => [basename(path), readFileSync(join(ROOT, k.dir, path), 'utf8')])),
+      } as Manifest['object'],
+    })),
+  );
 }
 
 export interface Kustomization {
@@ -96,6 +125,8 @@ export interface Kustomization {
   namespace?: string;
   resources?: string[];
   images?: { name: string; newName?: string; newTag?: string }[];
+  configMapGenerator?: ConfigMapGenerator[];
+  labels?: { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }[];
 }
 
 export function loadKustomizations(): Kustomization[] {

@@ -10,11 +10,13 @@ import type { HealthService } from '../../src/health/index.js';
 import { createLogger } from '../../src/log.js';
 import { DEFAULT_PORT, listenAddress, startServer } from '../../src/server.js';
 import { Capture } from '../helpers/capture.js';
+import { runCli } from '../../src/cli.js';
 import { TENANT_FILE_SUFFIX, TENANT_NAME_PATTERN, parseTenantFile } from '../../src/config/load.js';
 import {
   ROOT,
   byKind,
   envReferences,
+  generatedConfigMaps,
   globRegExp,
   isExample,
   isLocalSecret,
@@ -41,11 +43,14 @@ import {
  * probed on the port the daemon listens on, and find every secret its tenants name.
  */
 
-const manifests = loadManifests();
 const kustomizations = loadKustomizations();
+const manifests = [...loadManifests(), ...generatedConfigMaps(kustomizations)];
 const deployments = byKind<DeploymentManifest>(manifests, 'Deployment');
 const cronJobs = byKind<CronJobManifest>(manifests, 'CronJob');
-const configMaps = byKind<ConfigMapManifest>(manifests, 'ConfigMap');
+/** The ConfigMaps of tenant files (the dashboard's is another). */
+const configMaps = byKind<ConfigMapManifest>(manifests, 'ConfigMap').filter((c) => c.metadata?.labels?.['app.kubernetes.io/component'] === 'tenant-config');
+/** The kustomizations that deploy the connector (monitoring/ deploys no pod). */
+const workloadKustomizations = kustomizations.filter((k) => k.dir !== 'k8s/monitoring');
 const secrets = byKind<SecretManifest>(manifests, 'Secret');
 const services = byKind<ServiceManifest>(manifests, 'Service');
 const serviceAccounts = byKind<ServiceAccountManifest>(manifests, 'ServiceAccount');
@@ -137,7 +142,7 @@ t.test('every manifest fits the Kubernetes schema of its kind', async (t) => {
 });
 
 t.test('each kustomization lists its manifests and leaves the Secret examples out', async (t) => {
-  t.same(kustomizations.map((k) => k.dir).sort(), ['k8s', 'k8s/scale-out']);
+  t.same(kustomizations.map((k) => k.dir).sort(), ['k8s', 'k8s/monitoring', 'k8s/scale-out']);
   for (const kustomization of kustomizations) {
     t.equal(kustomization.namespace, NAMESPACE, `${kustomization.file}: namespace`);
     const resources = kustomization.resources ?? [];
@@ -149,6 +154,26 @@ t.test('each kustomization lists its manifests and leaves the Secret examples ou
     }
   }
   for (const secret of secrets) t.ok(isExample(secret.file), `${secret.file}: Secrets live only in *.example.yaml files`);
+});
+
+t.test('tenant files are real files in tenants/, each one generated into its kustomization\'s ConfigMap', async (t) => {
+  for (const kustomization of workloadKustomizations) {
+    const dir = join(ROOT, kustomization.dir, 'tenants');
+    const files = readdirSync(dir).filter((f) => !f.startsWith('.')).sort();
+    t.ok(files.length > 0, `${kustomization.dir}/tenants holds tenant files`);
+    const generated = (kustomization.configMapGenerator ?? []).flatMap((g) => g.files ?? []).sort();
+    t.same(generated, files.map((f) => `tenants/${f}`), `${kustomization.file}: its configMapGenerator lists every file in tenants/`);
+    for (const generator of kustomization.configMapGenerator ?? []) {
+      // A name hash makes a changed tenant file a new ConfigMap, so the pod (or the next Job) picks it up.
+      t.not(generator.options?.disableNameSuffixHash, true, `${kustomization.file}: ${generator.name} keeps the name hash, so a changed tenant rolls the pod`);
+    }
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      t.match(text.split('\n')[0], /^# yaml-language-server: \$schema=(\.\.\/)+config\/tenant-config\.schema\.json$/, `${file}: editors complete and check it against the schema`);
+      const schema = /\$schema=(\S+)/.exec(text)?.[1] ?? '';
+      t.ok(existsSync(join(dir, schema)), `${file}: the schema path resolves`);
+    }
+  }
 });
 
 t.test('the Secret examples hold placeholders, never values', async (t) => {
@@ -164,8 +189,8 @@ t.test('the Secret examples hold placeholders, never values', async (t) => {
 t.test('the image is the same in the daemon and every CronJob, in the manifests and in both kustomizations', async (t) => {
   t.ok(cronJobs.length > 0, 'scale-out has CronJobs');
   for (const pod of pods) t.equal(pod.container.image, daemon.container.image, `${pod.name}: image`);
-  const images = kustomizations.map((k) => k.images?.find((i) => i.name === daemon.container.image));
-  for (const [i, image] of images.entries()) t.ok(image?.newName && image.newTag, `${kustomizations[i]?.file}: sets the image's registry name and tag`);
+  const images = workloadKustomizations.map((k) => k.images?.find((i) => i.name === daemon.container.image));
+  for (const [i, image] of images.entries()) t.ok(image?.newName && image.newTag, `${workloadKustomizations[i]?.file}: sets the image's registry name and tag`);
   t.same(images[0], images[1], 'both kustomizations map the image to the same name and tag');
 });
 
@@ -192,6 +217,44 @@ t.test('the daemon listens, is probed and scraped on the port the image exposes'
   }
   const ingressPorts = (networkPolicy.spec?.ingress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port);
   t.same(ingressPorts, [EXPOSED_PORT], 'the NetworkPolicy admits the HTTP port only');
+});
+
+t.test('only the monitoring namespace may connect to the metrics and health port, set in one place', async (t) => {
+  const rules = networkPolicy.spec?.ingress ?? [];
+  t.equal(rules.length, 1, 'one ingress rule');
+  const peers = rules[0]?.from ?? [];
+  t.equal(peers.length, 1, 'one peer: not open to every namespace');
+  const selector = peers[0]?.namespaceSelector?.matchLabels ?? {};
+  t.same(Object.keys(selector), ['kubernetes.io/metadata.name'], 'selected by the namespace name label Kubernetes sets itself');
+  t.equal(peers[0]?.podSelector, undefined);
+  const monitoring = selector['kubernetes.io/metadata.name'];
+  t.ok(monitoring, `the monitoring namespace: ${monitoring}`);
+  const mentions = manifests.filter((m) => JSON.stringify(m.object).includes(`"${monitoring}"`)).map((m) => m.file);
+  t.same([...new Set(mentions)], [networkPolicy.file], 'named in the NetworkPolicy and nowhere else');
+  t.match(readFileSync(join(ROOT, 'README.md'), 'utf8'), /k8s\/networkpolicy\.yaml/, 'the README tells operators where to set it');
+});
+
+/** Labels every object carries (kustomize adds them to every object of a kustomization). */
+const RECOMMENDED = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/component'];
+
+t.test('every object carries the recommended app.kubernetes.io labels, the version of the package and the image', async (t) => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const kustomization of kustomizations) {
+    const pairs = Object.assign({}, ...(kustomization.labels ?? []).map((l) => l.pairs)) as Record<string, string>;
+    t.equal(pairs['app.kubernetes.io/version'], pkg.version, `${kustomization.file}: version label is package.json's`);
+    t.equal(pairs['app.kubernetes.io/name'], 'confluence-connector');
+    for (const entry of kustomization.labels ?? []) t.equal(entry.includeSelectors, false, `${kustomization.file}: selectors keep only their own labels`);
+    const image = kustomization.images?.[0];
+    if (image) t.equal(image.newTag, pkg.version, `${kustomization.file}: the image tag is the version`);
+    const own = manifests.filter((m) => m.file === kustomization.file || (m.file.startsWith(`${kustomization.dir}/`) && !m.file.slice(kustomization.dir.length + 1).includes('/')));
+    for (const manifest of own.filter((m) => !isExample(m.file))) {
+      const labels = { ...pairs, ...(manifest.object as { metadata?: { labels?: Record<string, string> } }).metadata?.labels };
+      for (const label of RECOMMENDED) t.ok(labels[label], `${manifest.file}: ${manifest.object.kind} ${manifest.object.metadata?.name} has ${label}`);
+    }
+  }
+  for (const secret of secrets) {
+    for (const label of ['app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/component']) t.ok(secret.metadata?.labels?.[label], `${secret.file}: ${label}`);
+  }
 });
 
 t.test('the daemon code listens where the manifests probe and scrape it', async (t) => {
@@ -288,6 +351,18 @@ t.test('every tenant file in a ConfigMap is named for its tenant and valid with 
   }
 });
 
+t.test('validate --config \'k8s/tenants/*\' (and the scale-out tenants) passes with the Secret examples\' keys, as CI can run it', async (t) => {
+  for (const [dir, secretFile] of [['k8s/tenants', 'k8s/secret.example.yaml'], ['k8s/scale-out/tenants', 'k8s/scale-out/secret-wiki.example.yaml']] as const) {
+    const secret = only(secrets.filter((s) => s.file === secretFile), secretFile);
+    const stdout = new Capture();
+    const code = await runCli(['validate', '--config', `${dir}/*`], { env: { ...secret.stringData }, stdout, stderr: new Capture() });
+    t.equal(code, 0, `${dir}: ${stdout.text()}`);
+    const lines = stdout.text().trim().split('\n');
+    t.same(lines.filter((line) => !/^[a-z0-9-]+: ok \(/.test(line)), [], `${dir}: every tenant ok, no warning`);
+    t.equal(lines.length, readdirSync(join(ROOT, dir)).length, `${dir}: one line per file`);
+  }
+});
+
 t.test('every secret the example tenant configs name is in the Secret example', async (t) => {
   const base = only(secrets.filter((s) => s.file === 'k8s/secret.example.yaml'), 'base Secret example');
   const keys = Object.keys(base.stringData ?? {}).sort();
@@ -376,12 +451,20 @@ const KUBECTL_MISSING = 'kubectl is not installed (command -v kubectl failed): `
 
 t.test('kubectl kustomize renders both kustomizations into valid objects with the released image', { skip: hasKubectl ? false : KUBECTL_MISSING }, async (t) => {
   const images = new Set<string>();
-  for (const dir of ['k8s', 'k8s/scale-out']) {
+  for (const dir of ['k8s', 'k8s/scale-out', 'k8s/monitoring']) {
     const rendered = parseManifests(`kubectl kustomize ${dir}`, execFileSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8' }));
     t.ok(rendered.length > 0, `${dir} renders`);
     for (const object of rendered) {
       t.doesNotThrow(() => validateObject(object), `${dir}: ${object.object.kind} ${object.object.metadata?.name}`);
       if (object.object.kind !== 'Namespace') t.equal(object.object.metadata?.namespace, NAMESPACE, `${dir}: ${object.object.kind} namespace`);
+      const labels = (object.object as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {};
+      for (const label of RECOMMENDED) t.ok(labels[label], `${dir}: ${object.object.kind} ${object.object.metadata?.name} has ${label}`);
+    }
+    // The tenant ConfigMap's name carries a hash, and the pods mount it by that name: a changed tenant rolls them.
+    for (const pod of workloads(rendered)) {
+      const volume = pod.template.spec?.volumes?.find((v) => v.name === 'tenant-configs')?.configMap?.name ?? '';
+      t.ok(rendered.some((o) => o.object.kind === 'ConfigMap' && o.object.metadata?.name === volume) && /-[a-z0-9]{10}$/.test(volume), `${dir}: ${pod.name} mounts the generated ConfigMap ${volume}`);
+      t.ok(pod.template.metadata?.labels?.['app.kubernetes.io/version'], `${dir}: ${pod.name}'s pods carry the labels too`);
     }
     for (const pod of workloads(rendered)) images.add(pod.container.image ?? '');
   }

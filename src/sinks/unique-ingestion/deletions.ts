@@ -1,3 +1,4 @@
+import { errorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ContentApi } from '../../unique/content.js';
 import { contentKey } from '../../unique/keys.js';
@@ -35,11 +36,11 @@ export async function deleteVanished(spaces: readonly SpaceDeletions[], content:
       result.deleted += outcome.deleted.length;
       result.failed += outcome.failed.length;
       if (outcome.failed.length > 0) {
-        logger.error({ spaceKey: space.spaceKey, failed: outcome.failed.length, error: outcome.errors[0]?.message }, 'Content deletion failed');
+        logger.error({ code: 'UNIQUE_DELETE_FAILED', spaceKey: space.spaceKey, failed: outcome.failed.length, error: outcome.errors[0]?.message }, 'Content deletion failed');
       }
     } catch (error) {
       result.failed += keys.length;
-      logger.error({ spaceKey: space.spaceKey, keys: keys.length, error: error instanceof Error ? error.message : String(error) }, 'Content deletion failed');
+      logger.error({ code: errorCode(error), spaceKey: space.spaceKey, keys: keys.length, error: error instanceof Error ? error.message : String(error) }, 'Content deletion failed');
     }
   }
   return result;

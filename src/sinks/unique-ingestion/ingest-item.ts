@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { errorMessage } from '../../errors.js';
+import { errorCode, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ContentApi, UpsertRequest } from '../../unique/content.js';
 import type { UploadClient } from '../../unique/upload.js';
@@ -51,8 +51,8 @@ export async function ingestItem(payload: IngestPayload, deps: IngestDeps): Prom
 async function removeRegistered(contentId: string, deps: IngestDeps): Promise<void> {
   try {
     const result = await deps.content.deleteByIds([contentId]);
-    if (result.failed.length > 0) deps.logger.error({ contentId }, 'Registered content could not be removed after a failed upload');
+    if (result.failed.length > 0) deps.logger.error({ code: 'UNIQUE_DELETE_FAILED', contentId }, 'Registered content could not be removed after a failed upload');
   } catch (error) {
-    deps.logger.error({ contentId, error: errorMessage(error) }, 'Registered content could not be removed after a failed upload');
+    deps.logger.error({ code: errorCode(error), contentId, error: errorMessage(error) }, 'Registered content could not be removed after a failed upload');
   }
 }
