@@ -3,6 +3,8 @@
  * Center simulator seeded with a small realistic wiki and a Unique simulator, runs
  * `sync` (the real CLI, in a child process) twice — the second cycle finds nothing to
  * change — prints what landed in Unique, and stops the simulators.
+ * `npm run demo -- --keep` leaves the simulators running and prints the environment that
+ * makes the suggested commands work against them, until Ctrl-C.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +39,23 @@ function printSummary(title: string, stdout: string): void {
   for (const field of fields) console.log(`  ${field.padEnd(11)} ${String(summary[field])}`);
 }
 
+/** `export NAME='value'` lines for a POSIX shell. */
+function exportLines(env: NodeJS.ProcessEnv, names: readonly string[]): string[] {
+  return names.map((name) => `  export ${name}='${String(env[name]).replace(/'/g, `'\\''`)}'`);
+}
+
+/** Resolves on Ctrl-C or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+const DEMO_ENV = ['TENANT_CONFIG_PATH_PATTERN', 'DEMO_CONFLUENCE_URL', 'DEMO_CONFLUENCE_PAT', 'DEMO_UNIQUE_INGESTION_URL', 'DEMO_UNIQUE_SCOPE_URL'] as const;
+
 async function main(): Promise<void> {
+  const keep = process.argv.slice(2).includes('--keep');
   const confluence = await startConfluenceSimulator({ flavour: 'data-center', pats: [DEMO_PAT], ...demoScenario });
   const unique = await startUniqueSimulator({
     authMode: 'cluster_local',
@@ -50,7 +68,8 @@ async function main(): Promise<void> {
   });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    TENANT_CONFIG_PATH_PATTERN: 'config/demo/*-tenant-config.yaml',
+    // Absolute, so the printed environment also works from another directory.
+    TENANT_CONFIG_PATH_PATTERN: `${root}config/demo/*-tenant-config.yaml`,
     DEMO_CONFLUENCE_URL: confluence.baseUrl,
     DEMO_CONFLUENCE_PAT: DEMO_PAT,
     DEMO_UNIQUE_INGESTION_URL: unique.ingestionBaseUrl,
@@ -71,12 +90,22 @@ async function main(): Promise<void> {
     for (const content of unique.state.contents()) {
       console.log(`  ${content.key.padEnd(28)} ${String(content.uploaded?.size ?? 0).padStart(6)} bytes  ${content.title}`);
     }
+    if (keep) {
+      console.log('\nThe simulators keep running. In another shell, in this directory:');
+      for (const line of exportLines(env, DEMO_ENV)) console.log(line);
+    } else {
+      console.log('\n`npm run demo -- --keep` keeps the simulators up to try these against them.');
+    }
     console.log('\nWhere to look next (with your own tenant files in TENANT_CONFIG_PATH_PATTERN):');
-    console.log('  node dist/cli.js validate                          one line per tenant');
+    console.log('  node dist/cli.js validate --check                  one line per tenant, then both sides\' credentials');
     console.log('  node dist/cli.js sync --dry-run                    the plan per space, nothing written');
     console.log('  node dist/cli.js dump > pages.ndjson               the records as NDJSON, for jq');
-    console.log('  node dist/cli.js sync | npx bunyan -o short        a cycle with readable logs');
-    console.log('  node dist/cli.js explain PAGE_ID                   why a page is (not) in Unique');
+    console.log('  node dist/cli.js sync | npx -y bunyan -o short     a cycle with readable logs');
+    console.log('  node dist/cli.js explain 65602                     why a page is (not) in Unique');
+    if (keep) {
+      console.log('\nPress Ctrl-C to stop the simulators.');
+      await untilStopped();
+    }
   } finally {
     await Promise.all([confluence.close(), unique.close()]);
   }

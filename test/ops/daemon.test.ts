@@ -74,6 +74,15 @@ t.test('two tenants: both scheduled, the healthy one keeps syncing, /health and 
   t.ok((sample(metrics, 'cfc_confluence_api_request_duration_seconds_count', 'tenant="good",endpoint="content/search",result="ok"') ?? 0) > 0);
   t.ok((sample(metrics, 'cfc_unique_api_errors_total', 'tenant="bad",http_status_class="4xx"') ?? 0) > 0, 'the 403s are counted');
   t.ok((sample(metrics, 'cfc_scan_duration_seconds_count', 'tenant="good"') ?? 0) >= 2);
+  const lastSuccess = sample(metrics, 'cfc_last_successful_sync_timestamp_seconds', 'tenant="good"') ?? 0;
+  t.ok(lastSuccess > Date.now() / 1000 - 60 && lastSuccess <= Date.now() / 1000, 'the last success of the healthy tenant is recent');
+  t.equal(sample(metrics, 'cfc_last_successful_sync_timestamp_seconds', 'tenant="bad"'), undefined, 'the failing tenant never succeeded');
+  t.ok((sample(metrics, 'cfc_sync_consecutive_failures', 'tenant="bad"') ?? 0) >= 2, 'failures in a row');
+  t.equal(sample(metrics, 'cfc_sync_consecutive_failures', 'tenant="good"'), 0);
+  t.ok((sample(metrics, 'cfc_sync_failures_total', 'tenant="bad",code="UNIQUE_GRAPHQL_ERROR"') ?? 0) >= 2, 'failures counted by code');
+  t.equal(sample(metrics, 'cfc_sync_schedule_interval_seconds', 'tenant="good"'), 2, 'the */2-second cron is a 2 s interval');
+  t.equal(sample(metrics, 'cfc_cycle_items', 'tenant="good",outcome="unchanged"'), DEMO_INGESTED_PAGE_IDS.length, 'the last cycle changed nothing');
+  t.match(metrics, /^cfc_build_info\{version="\d+\.\d+\.\d+",node="v\d+[^"]*"\} 1$/m);
 
   const started = Date.now();
   daemon.child.kill('SIGTERM');
@@ -102,6 +111,8 @@ t.test('a slow cycle: overlapping ticks are skipped and counted; SIGTERM mid-ing
   const metrics = (await daemon.get('/metrics')).text;
   t.ok((sample(metrics, 'cfc_sync_overlaps_skipped_total', 'tenant="slow"') ?? 0) >= 1, 'the skip is counted');
   t.equal(sample(metrics, 'cfc_sync_running', 'tenant="slow"'), 1);
+  t.match(metrics, /^cfc_sync_progress_phase\{tenant="slow",phase="[a-z-]+"\} 1$/m, 'the running cycle\'s phase');
+  t.ok(sample(metrics, 'cfc_sync_progress_done_items', 'tenant="slow"') !== undefined, 'its progress, read at scrape time');
   const health = JSON.parse((await daemon.get('/health')).text);
   t.equal(health.details.sync.tenants.slow.runs, 0, 'a skipped overlap is not a run');
   t.equal(health.details.sync.tenants.slow.message, 'No sync records yet');
