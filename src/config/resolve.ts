@@ -158,6 +158,7 @@ function build(tree: Tree, name: string, file: string): TenantConfig {
         imageOcr: on(att.imageOcr),
       },
       ...(i.pageIngestionConfig === undefined ? {} : { pageIngestionConfig: i.pageIngestionConfig as Record<string, unknown> }),
+      restrictedPages: i.restrictedPages === 'ingest' ? 'ingest' : 'skip',
     },
   };
 }

@@ -66,7 +66,11 @@ export interface IngestionConfig {
   attachments: AttachmentsConfig;
   /** Passed verbatim as `ingestionConfig` of page registrations. */
   pageIngestionConfig?: Record<string, unknown>;
+  /** Confluence contract §17: `skip` withholds read-restricted pages (own or inherited); `ingest` ignores restrictions. */
+  restrictedPages: RestrictedPagesMode;
 }
+
+export type RestrictedPagesMode = 'skip' | 'ingest';
 
 export interface TenantConfig {
   /** From the file name `{name}-tenant-config.yaml`. */
