@@ -72,6 +72,7 @@ t.test('every default is applied to a file that leaves the optional fields out',
     'ingestion.attachments.allowedMimeTypes': [config?.ingestion.attachments.allowedMimeTypes, [...DEFAULT_ALLOWED_MIME_TYPES]],
     'ingestion.attachments.maxFileSizeMb': [config?.ingestion.attachments.maxFileSizeMb, 200],
     'ingestion.attachments.imageOcr': [config?.ingestion.attachments.imageOcr, true],
+    'ingestion.restrictedPages': [config?.ingestion.restrictedPages, 'skip'],
   };
   t.same(Object.keys(expected).sort(), FIELDS.filter((f) => f.default !== undefined).map((f) => f.path).sort(), 'covers every default');
   for (const [path, [actual, want]] of Object.entries(expected)) t.same(actual, want, path);
