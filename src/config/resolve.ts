@@ -113,7 +113,7 @@ function build(tree: Tree, name: string, file: string): TenantConfig {
     scopeManagementServiceBaseUrl: str(u, 'scopeManagementServiceBaseUrl'),
     apiRateLimitPerMinute: num(u, 'apiRateLimitPerMinute'),
     serviceExtraHeaders: { ...((u.serviceExtraHeaders as Record<string, string> | undefined) ?? {}) },
-    ...(u.ingestionConfig === undefined ? {} : { ingestionConfig: u.ingestionConfig as Record<string, unknown> }),
+    ...(u.ingestionConfig === undefined ? {} : { deprecatedIngestionConfig: u.ingestionConfig as Record<string, unknown> }),
   };
   const unique: UniqueConfig =
     u.serviceAuthMode === 'external'
