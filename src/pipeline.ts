@@ -63,8 +63,8 @@ interface DiscoveredRecords {
 /** Discovery (a barrier on metadata), then each page followed by its attachment records. */
 async function discoverRecords(runtime: TenantRuntime, report?: CycleReport): Promise<DiscoveredRecords> {
   const discovery = emptyReport();
-  const { tenant, confluence, logger } = runtime;
-  const restrictions = withholdRestricted({ api: confluence, mode: tenant.ingestion.restrictedPages, logger, report, concurrency: tenant.processing.concurrency });
+  const { tenant } = runtime;
+  const restrictions = withholdRestricted({ api: runtime.confluence, mode: tenant.ingestion.restrictedPages, logger: runtime.logger, report, concurrency: tenant.processing.concurrency });
   const pages = await collect(discoveredPages(runtime, discovery, report).through(restrictions.through));
   const extract = extractAttachments({ policy: attachmentPolicy(runtime.tenant), urls: runtime.confluence.urls, logger: runtime.logger });
   const budget = applyScanBudget(pages.flatMap(extract), runtime.tenant.processing.maxItemsToScan);

@@ -75,7 +75,9 @@ function chainOf(page: PageRecord): DecidingContent[] {
  * Pure: the verdict from the states known so far, or undefined while a state is still
  * to be asked for (unless `final`, where anything not known is unknown). A known
  * restriction anywhere in the chain wins over an unknown state elsewhere; the page's
- * own restriction is named before an ancestor's, and the nearest ancestor first.
+ * own restriction is named before an ancestor's, and the nearest ancestor first. A
+ * state that could not be read decides at once: the page is withheld whatever the
+ * others say, so they are not worth a request.
  */
 export function verdictOf(page: PageRecord, states: ReadonlyMap<string, State>, final: boolean): RestrictionVerdict | undefined {
   const chain = chainOf(page);
@@ -85,6 +87,8 @@ export function verdictOf(page: PageRecord, states: ReadonlyMap<string, State>, 
   }
   const notKnown = chain.find((item) => !isKnown(states.get(item.id)));
   if (notKnown === undefined) return { kind: 'open' };
+  const unreadable = chain.find((item) => states.get(item.id) === 'unknown');
+  if (unreadable !== undefined) return { kind: 'unknown', of: unreadable };
   return final ? { kind: 'unknown', of: notKnown } : undefined;
 }
 
@@ -104,18 +108,45 @@ export async function resolveRestrictions(pages: readonly PageRecord[], deps: Re
     for (const [id, item] of found) states.set(id, item.restriction ?? 'missing');
   }
 
-  const missing = idsOf(pending(), (id) => !isKnown(states.get(id)));
-  if (missing.length > 0) {
-    result.fallbacks = missing.length;
-    await forEachLimited(missing, deps.concurrency, async (id) => {
+  // The fallback goes top-down, a tree level at a time: a restricted (or unreadable)
+  // ancestor then decides its whole subtree without one request per page below it.
+  // After FALLBACK_GIVE_UP failures in a row the endpoint is taken for broken: what is
+  // still missing is unknown, rather than retried page by page for an hour.
+  let failuresInARow = 0;
+  for (let level = shallowestMissing(pending(), states); level.length > 0; level = shallowestMissing(pending(), states)) {
+    await forEachLimited(level, deps.concurrency, async (id) => {
+      if (failuresInARow >= FALLBACK_GIVE_UP) {
+        states.set(id, 'unknown');
+        return;
+      }
+      result.fallbacks += 1;
       const restriction = await fetchReadRestriction(deps.api, id, deps.logger);
       if (restriction === undefined) result.fallbackFailures += 1;
+      failuresInARow = restriction === undefined ? failuresInARow + 1 : 0;
       states.set(id, restriction ?? 'unknown');
     });
   }
 
   for (const page of pages) result.verdicts.set(page.id, verdictOf(page, states, true)!);
   return result;
+}
+
+/** Per-content requests that fail in a row before the rest of the missing states are taken as unknown. */
+export const FALLBACK_GIVE_UP = 5;
+
+/** The ids still missing at the shallowest tree level any pending page has one (depth 0: a space root). */
+function shallowestMissing(pages: readonly PageRecord[], states: ReadonlyMap<string, State>): string[] {
+  const byDepth = new Map<number, Set<string>>();
+  for (const page of pages) {
+    const rootFirst = [...page.ancestors.map((a) => a.id), page.id];
+    rootFirst.forEach((id, depth) => {
+      if (isKnown(states.get(id))) return;
+      const level = byDepth.get(depth) ?? new Set<string>();
+      byDepth.set(depth, level.add(id));
+    });
+  }
+  if (byDepth.size === 0) return [];
+  return [...byDepth.get(Math.min(...byDepth.keys()))!];
 }
 
 /** Distinct ids of the pages' chains that pass `wanted`, in first-seen order. */

@@ -76,6 +76,27 @@ t.test('unknown restriction state withholds everything, warns once and the cycle
   t.match(logged(h, 'Page withheld: its read restriction could not be read').find((line) => line.pageId === '5002'), { restriction: 'unknown' });
 });
 
+t.test('the fallback goes top-down: a restricted ancestor spares the requests for the pages below it', async (t) => {
+  const content: ScenarioContent[] = [page('5000', 'ENG', { labels: ALL }), page('5001', 'ENG', { parentId: '5000', readRestrictions: { users: ['ana'] } })];
+  for (let i = 0; i < 20; i += 1) content.push(page(String(5100 + i), 'ENG', { parentId: '5001' }));
+  const h = await startCycleHarness({ spaces: [ENG], content, restrictions: { ignoreExpansion: true } });
+  t.teardown(h.close);
+  const result = await h.sync();
+  t.same(storedIds(h), ['5000']);
+  t.equal(result.summary.restricted, 21);
+  const asked = h.confluence.requests.filter((r) => r.path.endsWith('/byOperation/read')).map((r) => r.path.split('/').at(-4)).sort();
+  t.same(asked, ['5000', '5001'], 'the root, then the restricted page; none of its 20 children');
+});
+
+t.test('a failing restriction endpoint is given up on after five failures in a row', async (t) => {
+  const content = Array.from({ length: 30 }, (_, i) => page(String(5100 + i), 'ENG', { labels: SINGLE }));
+  const h = await startCycleHarness({ spaces: [ENG], content, restrictions: { ignoreExpansion: true, endpointFailureStatus: 404 } }, { concurrency: 1 });
+  t.teardown(h.close);
+  const result = await h.sync();
+  t.equal(result.summary.restrictionUnknown, 30, 'everything withheld');
+  t.equal(h.confluence.requests.filter((r) => r.path.endsWith('/byOperation/read')).length, 5, 'not 30 requests');
+});
+
 t.test('a restriction state unknown for one ancestor withholds only the pages below it', async (t) => {
   const h = await startCycleHarness({
     spaces: [ENG],

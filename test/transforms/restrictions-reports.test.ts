@@ -106,7 +106,9 @@ t.test('explain says when the state is unknown, and when restrictions are ignore
   const unknown = await explainPage(runtime, '5001', { offline: true });
   t.equal(unknown.synced, false);
   t.equal(unknown.restriction?.verdict, 'unknown');
-  t.match(unknown.reason, /^read restrictions: the read restriction of the page could not be read; sync withholds the page \(fail closed/);
+  // Top-down: the ancestor is asked first, and its unreadable state decides.
+  t.match(unknown.reason, /^read restrictions: the read restriction of ancestor 5000 "Leadership" could not be read; sync withholds the page \(fail closed/);
+  t.same(unknown.restriction?.restrictingPage, { id: '5000', title: 'Leadership', type: 'page', own: false });
 
   h.tenant.ingestion.restrictedPages = 'ingest';
   const ingestRuntime = h.runtime();
