@@ -137,7 +137,7 @@ t.test('ancestors outside the discovered set cost one request per 100', async (t
   t.equal(calls.perContent, 0);
 });
 
-t.test('the sync command exits 0 with unknown restriction state, and warns', async (t) => {
+t.test('the sync command (and its dry run) exits 0 with unknown restriction state, and warns', async (t) => {
   const h = await startCycleHarness({ spaces: [ENG], content: [page('5001', 'ENG', { labels: SINGLE })], restrictions: { ignoreExpansion: true, endpointFailureStatus: 403 } });
   t.teardown(h.close);
   const dir = mkdtempSync(join(tmpdir(), 'cfc-restrictions-'));
@@ -160,6 +160,10 @@ t.test('the sync command exits 0 with unknown restriction state, and warns', asy
     '  attachments: { mode: disabled }',
     '',
   ].join('\n'));
+  const plan = new Capture();
+  const dryRun = await runCli(['sync', '--dry-run', '--config', join(dir, '*-tenant-config.yaml')], { env: { ACME_PAT: PAT }, stdout: plan, stderr: new Capture() });
+  t.equal(dryRun, 0);
+  t.match(plan.text(), /^ {2}space ENG: nothing selected, 1 withheld; .*\n {4}withheld: 5001 \(read restriction unknown \(own\)\)$/m, 'the plan on stdout names the withheld page');
   const stdout = new Capture();
   const code = await runCli(['sync', '--config', join(dir, '*-tenant-config.yaml')], { env: { ACME_PAT: PAT }, stdout, stderr: new Capture() });
   t.equal(code, 0);
