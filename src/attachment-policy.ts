@@ -38,7 +38,7 @@ export function attachmentPolicy(tenant: TenantConfig): AttachmentPolicy {
  */
 export function imageInliningEnabled(tenant: TenantConfig): boolean {
   if (!tenant.ingestion.attachments.enabled) return false;
-  const config = tenant.ingestion.pageIngestionConfig ?? tenant.unique.ingestionConfig;
+  const config = tenant.ingestion.pageIngestionConfig;
   const html = asRecord(config?.htmlConfig);
   const extraction = asRecord(html?.imageContentExtraction);
   return extraction?.enabled === true && typeof extraction.languageModel === 'string' && extraction.languageModel.trim() !== '';

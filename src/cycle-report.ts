@@ -13,7 +13,11 @@ export type Counter =
   | 'deleteFailed'
   | 'orphanedSpaces'
   /** Keys the file diff reported as gone from Confluence. */
-  | 'vanished';
+  | 'vanished'
+  /** Pages withheld by the restrictions stage: read-restricted (own or inherited) or state unknown. */
+  | 'restricted'
+  /** Of those, the pages withheld because their restriction state could not be read. */
+  | 'restrictionUnknown';
 
 /** What an ingested item was: the metrics keep pages and attachments apart. */
 export type ItemKind = 'page' | 'attachment';
@@ -54,6 +58,8 @@ export class CycleReport {
     deleteFailed: 0,
     orphanedSpaces: 0,
     vanished: 0,
+    restricted: 0,
+    restrictionUnknown: 0,
   };
   readonly phases: Record<string, number> = {};
   readonly #startedAt = Date.now();

@@ -18,10 +18,11 @@ import { fetchBodies } from './transforms/fetch-body.js';
 import { filterContentTypes } from './transforms/filter-content-types.js';
 import { applyScanBudget, extractAttachments, isAccepted } from './transforms/extract-attachments.js';
 import { inlineImagesWith } from './transforms/inline-images/index.js';
+import { withholdRestricted, type WithheldPage } from './transforms/restrictions.js';
 
 /**
  * The one module that knows the order of the stages. A sync cycle:
- *   scopes init → discovery → dedupe → content-type filter → extract attachments
+ *   scopes init → discovery → dedupe → content-type filter → read restrictions → extract attachments
  *   (page → page + attachment records; scan budget) → diff (barrier on metadata) →
  *   space scopes → pages: fetch bodies → inline images → convert → ingest →
  *   attachments: download streamed into upload → delete vanished → orphaned space scopes.
@@ -33,6 +34,8 @@ export interface CycleResult {
   outcome: 'succeeded' | 'dry-run';
   summary: Record<string, unknown>;
   plan?: ChangePlan;
+  /** Pages the restrictions stage held back (dry-run plan). */
+  withheld?: WithheldPage[];
 }
 
 /** Discovered, de-duplicated pages of ingestible types, as a stream. */
@@ -53,15 +56,19 @@ interface DiscoveredRecords {
   records: PipelineRecord[];
   /** Discovery or the attachment budget stopped at processing.maxItemsToScan. */
   truncated: boolean;
+  /** Read-restricted pages, not among `records` (Confluence contract §17). */
+  withheld: WithheldPage[];
 }
 
 /** Discovery (a barrier on metadata), then each page followed by its attachment records. */
 async function discoverRecords(runtime: TenantRuntime, report?: CycleReport): Promise<DiscoveredRecords> {
   const discovery = emptyReport();
-  const pages = await collect(discoveredPages(runtime, discovery, report));
+  const { tenant } = runtime;
+  const restrictions = withholdRestricted({ api: runtime.confluence, mode: tenant.ingestion.restrictedPages, logger: runtime.logger, report, concurrency: tenant.processing.concurrency });
+  const pages = await collect(discoveredPages(runtime, discovery, report).through(restrictions.through));
   const extract = extractAttachments({ policy: attachmentPolicy(runtime.tenant), urls: runtime.confluence.urls, logger: runtime.logger });
   const budget = applyScanBudget(pages.flatMap(extract), runtime.tenant.processing.maxItemsToScan);
-  return { pages: pages.length, records: budget.records, truncated: discovery.truncated || budget.truncated };
+  return { pages: pages.length, records: budget.records, truncated: discovery.truncated || budget.truncated, withheld: restrictions.withheld };
 }
 
 /** Storage → inlined images (when on) → converted HTML, `concurrency` pages at a time. */
@@ -110,7 +117,7 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, dryRun: bo
     truncated: r.truncated,
   }));
   report.add('discovered', discovered.pages);
-  if (discovered.pages === 0) {
+  if (discovered.pages === 0 && discovered.withheld.length === 0) {
     // Contract §10.5 skips the orphan clean-up when no space is found, so an empty
     // listing deletes nothing; say so, since a label typo or lost permission looks the same.
     logger.warn({ singleLabel: tenant.confluence.ingestSingleLabel, allLabel: tenant.confluence.ingestAllLabel }, 'Discovery found no page; nothing is deleted this cycle');
@@ -131,7 +138,7 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, dryRun: bo
   if (dryRun) {
     const summary = report.summary('dry-run');
     logger.info(summary, 'Sync cycle finished');
-    return { outcome: 'dry-run', summary, plan };
+    return { outcome: 'dry-run', summary, plan, withheld: discovered.withheld };
   }
 
   const changedPages = plan.changed.filter((record): record is PageRecord => record.kind === 'page');
@@ -157,7 +164,9 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, dryRun: bo
     const deleted = await report.phase('delete', () => deleteVanished(deletions, unique.content, logger), (r) => ({ ...r }));
     report.add('deleted', deleted.deleted);
     report.add('deleteFailed', deleted.failed);
-    const orphans = await report.phase('orphans', () => cleanupOrphanedSpaces(scopeCtx, root.rootScopeId, spacesOf(pages).map((s) => s.key)), (r) => ({ ...r }));
+    // Every discovered page withheld is a listing, not an empty one: their spaces are orphaned on purpose.
+    const allWithheld = pages.length === 0 && discovered.withheld.length > 0;
+    const orphans = await report.phase('orphans', () => cleanupOrphanedSpaces(scopeCtx, root.rootScopeId, spacesOf(pages).map((s) => s.key), { allWithheld }), (r) => ({ ...r }));
     report.add('orphanedSpaces', orphans.deletedScopes);
     report.add('deleted', orphans.deletedContents);
   }
@@ -267,7 +276,8 @@ export async function runDump(runtime: TenantRuntime, options: { out: NodeJS.Wri
     for (const own of attachmentsOf.values()) for (const record of own) push(null, record);
     push(null, highland.nil);
   });
-  const records = withAttachments.concat(rest);
+  // Withheld pages last, with their reason, so a dump shows what the restrictions stage held back.
+  const records = withAttachments.concat(rest).concat(highland<PipelineRecord>(discovered.withheld));
   // Every line names its tenant, so dumps of several tenants stay tellable apart.
   const written = await ndjsonSink(options.out)(records.map((record) => ({ tenant: tenant.name, ...record })));
   logger.info({ records: written, truncated: discovered.truncated }, 'Dump finished');

@@ -32,6 +32,15 @@ export interface AttachmentMeta {
   downloadPath?: string;
 }
 
+/**
+ * A read restriction as Confluence reports it (contract §17): how many users and
+ * groups the item is narrowed to. Both zero: not read-restricted.
+ */
+export interface ReadRestriction {
+  users: number;
+  groups: number;
+}
+
 /** Why a page was selected: by its own label(s) and/or by labelled ancestors. */
 export interface Selection {
   singleLabel: boolean;
@@ -59,6 +68,11 @@ export interface PageRecord {
   /** The page's web URL (identity-relevant: sent to Unique as `url`). */
   webUrl: string;
   attachments: AttachmentMeta[];
+  /**
+   * The page's own read restriction, when discovery asked for it and the server
+   * answered (contract §17); only the restrictions stage reads it.
+   */
+  readRestriction?: ReadRestriction;
   /** Storage-format body, after the fetch-body stage. */
   storage?: string;
   /** Converted HTML, after the convert-body stage. */

@@ -76,6 +76,7 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
     timeouts,
     rateWindowMs: tuning.rateWindowMs,
   });
+  warnIgnoredSettings(tenant, logger);
   return {
     tenant,
     logger,
@@ -86,6 +87,20 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
       await proxy?.close();
     },
   };
+}
+
+/** Settings a tenant file may carry that the connector deliberately does not send, said once per runtime. */
+function warnIgnoredSettings(tenant: TenantConfig, logger: Logger): void {
+  if (tenant.unique.deprecatedIngestionConfig !== undefined) {
+    logger.warn(
+      { field: 'unique.ingestionConfig', replacement: 'ingestion.pageIngestionConfig' },
+      'Deprecated setting unique.ingestionConfig is ignored and never sent; move page ingestion settings to ingestion.pageIngestionConfig',
+    );
+  }
+  const extraHeaders = Object.keys(tenant.unique.serviceExtraHeaders);
+  if (tenant.unique.serviceAuthMode === 'external' && extraHeaders.length > 0) {
+    logger.warn({ field: 'unique.serviceExtraHeaders', headers: extraHeaders }, 'unique.serviceExtraHeaders are sent only in cluster_local mode; ignored in external mode');
+  }
 }
 
 /**

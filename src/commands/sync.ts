@@ -6,6 +6,7 @@ import { TerminalProgress } from '../progress-bar.js';
 import { formatRunSummary, summarizeRun, type TenantRunResult } from '../run-summary.js';
 import { createTenantRuntime } from '../tenant-runtime.js';
 import type { ChangePlan } from '../transforms/diff.js';
+import type { WithheldPage } from '../transforms/restrictions.js';
 import type { Command } from './command.js';
 import { TENANT_HELP, TENANT_OPTIONS, logConfigWarnings, selectTenants } from './select-tenants.js';
 import { isTerminal } from './terminal.js';
@@ -66,7 +67,7 @@ export const syncCommand: Command = {
         else {
           const result = await runSyncCycle(runtime, { dryRun, observers: [progress] });
           outcome = result.outcome;
-          if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan));
+          if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan, result.withheld));
         }
       } catch (error) {
         outcome = 'failed';
@@ -88,17 +89,35 @@ export const syncCommand: Command = {
   },
 };
 
-export function formatPlan(tenant: string, plan: ChangePlan): string {
-  const lines = [`tenant ${tenant}: ${plan.spaces.length} spaces, ${plan.changed.length} to ingest, ${plan.unchanged} unchanged`];
+/** `withheld`: the pages the restrictions stage held back, shown per space with what restricts them. */
+export function formatPlan(tenant: string, plan: ChangePlan, withheld: readonly WithheldPage[] = []): string {
+  const withheldBySpace = new Map<string, WithheldPage[]>();
+  for (const page of withheld) withheldBySpace.set(page.space.key, [...(withheldBySpace.get(page.space.key) ?? []), page]);
+  const restricted = withheld.length > 0 ? `, ${withheld.length} withheld (read restrictions)` : '';
+  const lines = [`tenant ${tenant}: ${plan.spaces.length} spaces, ${plan.changed.length} to ingest, ${plan.unchanged} unchanged${restricted}`];
+  const withheldLines = (key: string): void => {
+    const pages = withheldBySpace.get(key) ?? [];
+    withheldBySpace.delete(key);
+    if (pages.length === 0) return;
+    const more = pages.length > PLAN_SAMPLE ? ` (+${pages.length - PLAN_SAMPLE} more)` : '';
+    lines.push(`    withheld: ${pages.slice(0, PLAN_SAMPLE).map((page) => `${page.id} (${page.withheld})`).join(', ')}${more}`);
+  };
   for (const space of plan.spaces) {
+    const held = withheldBySpace.get(space.space.key)?.length ?? 0;
     lines.push(
-      `  space ${space.space.key} (${space.partialKey}): ${space.submitted} submitted, ${space.newKeys.length} new, ${space.updatedKeys.length} updated, ${space.deletedKeys.length} deleted`,
+      `  space ${space.space.key} (${space.partialKey}): ${space.submitted} submitted, ${space.newKeys.length} new, ${space.updatedKeys.length} updated, ${space.deletedKeys.length} deleted${held > 0 ? `, ${held} withheld` : ''}`,
     );
     for (const [label, keys] of [['new', space.newKeys], ['updated', space.updatedKeys], ['deleted', space.deletedKeys]] as const) {
       if (keys.length === 0) continue;
       const more = keys.length > PLAN_SAMPLE ? ` (+${keys.length - PLAN_SAMPLE} more)` : '';
       lines.push(`    ${label}: ${keys.slice(0, PLAN_SAMPLE).join(', ')}${more}`);
     }
+    withheldLines(space.space.key);
+  }
+  // Spaces where every page is withheld are not diffed: a real cycle cleans their scope up as orphaned.
+  for (const [key, pages] of [...withheldBySpace]) {
+    lines.push(`  space ${key}: nothing selected, ${pages.length} withheld; an existing space scope is removed as orphaned`);
+    withheldLines(key);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -28,6 +28,9 @@ export function formatPath(path: readonly unknown[]): string {
  */
 function keyText(key: unknown): string {
   const text = String(key);
+  // A `? {clientSecret: …}` complex key reaches us stringified with everything it held,
+  // values (secrets) included: it is never a field name, so it is never echoed.
+  if (/^\s*[[{]/.test(text)) return /^\s*\[/.test(text) ? '[complex key]' : '{complex key}';
   if (!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) return text;
   const quoted = JSON.stringify(text.length > 40 ? `${text.slice(0, 39)}…` : text);
   return quoted.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);

@@ -46,6 +46,7 @@ export const INSTANCE_TYPES = ['cloud', 'data-center'] as const;
 export const AUTH_MODES = ['oauth_2lo', 'pat'] as const;
 export const SERVICE_AUTH_MODES = ['cluster_local', 'external'] as const;
 export const SWITCH = ['enabled', 'disabled'] as const;
+export const RESTRICTED_PAGES_MODES = ['skip', 'ingest'] as const;
 
 /** The vendor's default attachment allow-list: office documents, text, PDF and the two common image types. */
 export const DEFAULT_ALLOWED_MIME_TYPES: readonly string[] = [
@@ -88,7 +89,7 @@ export const ZITADEL_CLIENT_SECRET = f('unique.zitadelClientSecret', 'scalar', '
 export const INGESTION_URL = f('unique.ingestionServiceBaseUrl', 'scalar', 'Base URL of the ingestion service, without trailing slash.', { rule: url, required: true });
 export const SCOPE_URL = f('unique.scopeManagementServiceBaseUrl', 'scalar', 'Base URL of the scope management service, without trailing slash.', { rule: url, required: true });
 export const UNIQUE_RATE = f('unique.apiRateLimitPerMinute', 'scalar', 'Maximum Unique API requests per minute.', { rule: positiveInteger, default: 100 });
-export const UNIQUE_INGESTION_CONFIG = f('unique.ingestionConfig', 'verbatim', 'Vendor ingestion settings passed through unchanged to content registrations.');
+export const UNIQUE_INGESTION_CONFIG = f('unique.ingestionConfig', 'verbatim', 'Deprecated vendor field: accepted but never sent (a warning says so); use ingestion.pageIngestionConfig.');
 
 export const PROCESSING = f('processing', 'section', 'How and when the tenant is synced.');
 export const CONCURRENCY = f('processing.concurrency', 'scalar', 'Pages processed in parallel.', { rule: positiveInteger, default: 1 });
@@ -105,6 +106,7 @@ export const ATTACHMENTS_MODE = f('ingestion.attachments.mode', 'scalar', 'Inges
 export const ALLOWED_MIME_TYPES = f('ingestion.attachments.allowedMimeTypes', 'list', 'Media types of attachments to ingest (type/subtype).', { rule: mimeType, default: DEFAULT_ALLOWED_MIME_TYPES });
 export const MAX_FILE_SIZE_MB = f('ingestion.attachments.maxFileSizeMb', 'scalar', 'Larger attachments are skipped.', { rule: positiveNumber, default: 200 });
 export const IMAGE_OCR = f('ingestion.attachments.imageOcr', 'scalar', 'Run OCR on image attachments.', { rule: oneOf(SWITCH), default: 'enabled' });
+export const RESTRICTED_PAGES = f('ingestion.restrictedPages', 'scalar', 'skip: withhold pages that are read-restricted in Confluence, by their own restriction or an ancestor\'s (and pages whose restriction cannot be read), deleting them from Unique if they were ingested; ingest: ignore read restrictions (the vendor\'s behaviour).', { rule: oneOf(RESTRICTED_PAGES_MODES), default: 'skip' });
 export const PAGE_INGESTION_CONFIG = f('ingestion.pageIngestionConfig', 'verbatim', 'Vendor ingestion settings for pages, passed through unchanged; imageContentExtraction needs a languageModel.');
 
 export const FIELDS: readonly FieldSpec[] = [
@@ -116,6 +118,7 @@ export const FIELDS: readonly FieldSpec[] = [
   PROCESSING, CONCURRENCY, SCAN_INTERVAL_CRON, MAX_ITEMS_TO_SCAN,
   INGESTION, INGESTION_MODE, SCOPE_ID, STORE_INTERNALLY, USE_V1_KEY_FORMAT,
   ATTACHMENTS, ATTACHMENTS_MODE, ALLOWED_MIME_TYPES, MAX_FILE_SIZE_MB, IMAGE_OCR, PAGE_INGESTION_CONFIG,
+  RESTRICTED_PAGES,
 ];
 
 export function fieldKey(field: FieldSpec): string {

@@ -123,7 +123,7 @@ function build(tree: Tree, name: string, file: string, envNames: ReadonlyMap<str
     scopeManagementServiceBaseUrl: str(u, 'scopeManagementServiceBaseUrl'),
     apiRateLimitPerMinute: num(u, 'apiRateLimitPerMinute'),
     serviceExtraHeaders: { ...((u.serviceExtraHeaders as Record<string, string> | undefined) ?? {}) },
-    ...(u.ingestionConfig === undefined ? {} : { ingestionConfig: u.ingestionConfig as Record<string, unknown> }),
+    ...(u.ingestionConfig === undefined ? {} : { deprecatedIngestionConfig: u.ingestionConfig as Record<string, unknown> }),
   };
   const unique: UniqueConfig =
     u.serviceAuthMode === 'external'
@@ -169,6 +169,7 @@ function build(tree: Tree, name: string, file: string, envNames: ReadonlyMap<str
         imageOcr: on(att.imageOcr),
       },
       ...(i.pageIngestionConfig === undefined ? {} : { pageIngestionConfig: i.pageIngestionConfig as Record<string, unknown> }),
+      restrictedPages: i.restrictedPages === 'ingest' ? 'ingest' : 'skip',
     },
   };
 }

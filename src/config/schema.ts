@@ -242,6 +242,7 @@ const ingestion = section({
     imageOcr: field(F.IMAGE_OCR),
   }, F.ATTACHMENTS),
   pageIngestionConfig: verbatim(F.PAGE_INGESTION_CONFIG, imageExtractionNeedsModel),
+  restrictedPages: field(F.RESTRICTED_PAGES),
 }, F.INGESTION);
 
 /** The variants behind each `dynamic` section, so a test can list every key the schema knows. */

@@ -40,8 +40,12 @@ interface UniqueCommon {
   apiRateLimitPerMinute: number;
   /** Extra headers sent on every GraphQL and file-diff call (cluster_local: holds x-company-id and x-user-id). */
   serviceExtraHeaders: Record<string, string>;
-  /** Vendor field `unique.ingestionConfig`: passed to contentUpsert for pages when `pageIngestionConfig` is unset. */
-  ingestionConfig?: Record<string, unknown>;
+  /**
+   * The vendor's `unique.ingestionConfig`, which the vendor declares but never sends:
+   * accepted so old tenant files load, never sent (sending it could switch ingestion
+   * off), and a deprecation warning points at `ingestion.pageIngestionConfig`.
+   */
+  deprecatedIngestionConfig?: Record<string, unknown>;
 }
 
 export type UniqueConfig =
@@ -76,7 +80,11 @@ export interface IngestionConfig {
   attachments: AttachmentsConfig;
   /** Passed verbatim as `ingestionConfig` of page registrations. */
   pageIngestionConfig?: Record<string, unknown>;
+  /** Confluence contract §17: `skip` withholds read-restricted pages (own or inherited); `ingest` ignores restrictions. */
+  restrictedPages: RestrictedPagesMode;
 }
+
+export type RestrictedPagesMode = 'skip' | 'ingest';
 
 export interface TenantConfig {
   /** From the file name `{name}-tenant-config.yaml`. */

@@ -16,10 +16,16 @@ const ATTACHMENT_EXPAND = 'children.attachment,children.attachment.version,child
 /** §3 [R]: the breadcrumb, appended after the contract's exact list. */
 const ANCESTORS_EXPAND = 'ancestors';
 
-/** E1, E2 and E8 expand list: §3 exactly, plus `ancestors` for the breadcrumb and the "all" selection. */
-export function contentExpand(attachmentsEnabled: boolean): string {
+/** §17: what discovery adds when restricted pages are withheld, and the whole expand list of the ancestor lookup. */
+export const READ_RESTRICTIONS_EXPAND = 'restrictions.read.restrictions.user,restrictions.read.restrictions.group';
+
+/**
+ * E1, E2 and E8 expand list: §3 exactly, plus `ancestors` for the breadcrumb and the
+ * "all" selection, plus (discovery with `readRestrictions`) the §17 read restrictions.
+ */
+export function contentExpand(attachmentsEnabled: boolean, options: { readRestrictions?: boolean } = {}): string {
   const base = attachmentsEnabled ? `${CONTENT_EXPAND},${ATTACHMENT_EXPAND}` : CONTENT_EXPAND;
-  return `${base},${ANCESTORS_EXPAND}`;
+  return options.readRestrictions === true ? `${base},${ANCESTORS_EXPAND},${READ_RESTRICTIONS_EXPAND}` : `${base},${ANCESTORS_EXPAND}`;
 }
 
 /** E3 (and the batched body fetch of §3.1). */

@@ -4,6 +4,7 @@
  */
 import type { AncestorRef, AttachmentMeta, PageRecord, Selection, SyncLabels } from '../records.js';
 import type { RawAttachment, RawContent, ValidContent } from './raw.js';
+import { readRestrictionOf } from './restrictions.js';
 import type { ConfluenceUrls } from './urls.js';
 
 export interface MapContext {
@@ -22,6 +23,7 @@ export function mapContent(item: ValidContent, context: MapContext): PageRecord 
   const updatedAt = toUtcIso(item.version.when);
   const rawLabels = labelNames(item);
   const ancestors = ancestorRefs(item);
+  const readRestriction = readRestrictionOf(item);
   return {
     kind: 'page',
     id: item.id,
@@ -36,6 +38,7 @@ export function mapContent(item: ValidContent, context: MapContext): PageRecord 
     ancestors,
     webUrl: context.urls.pageWebUrl(item.id, item._links?.webui),
     attachments: mapAttachments(context.attachments ?? inlineAttachments(item), updatedAt),
+    ...(readRestriction === undefined ? {} : { readRestriction }),
   };
 }
 

@@ -52,6 +52,8 @@ export interface RawContent {
   children?: { attachment?: RawAttachmentList };
   ancestors?: RawAncestor[];
   body?: { storage?: { value?: string } };
+  /** §17: present when `restrictions.read…` is expanded and the server honours it. */
+  restrictions?: { read?: unknown };
   _links?: { webui?: string; tinyui?: string; self?: string };
 }
 

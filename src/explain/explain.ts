@@ -2,7 +2,7 @@
  * "Why is this page (not) in Unique?" One page is fetched the way discovery fetches
  * it and put through the pipeline's own rule functions, in the pipeline's order:
  * discovery (type, status, space type, labels and labelled ancestors), the content-
- * type filter, the empty-body skip, and the attachment extraction. Nothing here
+ * type filter, read restrictions, the empty-body skip, and the attachment extraction. Nothing here
  * restates a rule, so `explain` cannot drift from what `sync` does.
  */
 import { attachmentPolicy } from '../attachment-policy.js';
@@ -15,6 +15,7 @@ import type { TenantRuntime } from '../tenant-runtime.js';
 import { extractAttachments } from '../transforms/extract-attachments.js';
 import { isEmptyBody } from '../transforms/fetch-body.js';
 import { contentTypeSkipReason } from '../transforms/filter-content-types.js';
+import { describeVerdict, resolveRestrictions, type RestrictionVerdict } from '../transforms/restrictions.js';
 import { attachmentKey, pageKey, partialKey } from '../unique/keys.js';
 
 export interface Check {
@@ -57,6 +58,12 @@ export interface Explanation {
   /** Labelled ancestors that select the page ("all" label), root first. */
   selectingAncestors: { id: string; title: string }[];
   attachments: AttachmentVerdict[];
+  /**
+   * The restrictions stage's verdict (Confluence contract §17) and the page that decides
+   * it: the page itself or an ancestor. Absent when not checked (`restrictedPages:
+   * ingest`, or a content type sync never ingests).
+   */
+  restriction?: { verdict: 'open' | 'restricted' | 'unknown'; detail: string; restrictingPage?: { id: string; title: string; type: string; own: boolean } };
   pageKey?: string;
   /** Absent with --offline. */
   unique?: StoredState[];
@@ -107,7 +114,8 @@ export async function explainPage(runtime: TenantRuntime, pageId: string, option
   const discovered = explanation.checks.every((c) => c.passed);
   check('content type ingested', typeSkip === undefined, typeSkip ?? `type ${page.type} is ingested`);
   // Attachments hang off a page that passed discovery and the type filter; the page's own body does not matter to them.
-  const attachmentsFollowPage = discovered && typeSkip === undefined;
+  const withheld = typeSkip === undefined ? await checkRestrictions(runtime, page, explanation, check) : false;
+  const attachmentsFollowPage = discovered && typeSkip === undefined && !withheld;
   if (typeSkip === undefined) await checkBody(runtime, page, check);
 
   const partial = partialKey(tenant.name, page.space, tenant.ingestion.useV1KeyFormat);
@@ -126,7 +134,8 @@ export async function explainPage(runtime: TenantRuntime, pageId: string, option
 /** E1/E2's expand list on a single-id search: works on Cloud and Data Center alike. */
 async function fetchOne(runtime: TenantRuntime, id: string): Promise<ValidContent | undefined> {
   const { confluence: api, tenant } = runtime;
-  for await (const items of api.searchContent(singleIdCql(id), contentExpand(tenant.ingestion.attachments.enabled), { limit: 1 })) {
+  const expand = contentExpand(tenant.ingestion.attachments.enabled, { readRestrictions: tenant.ingestion.restrictedPages === 'skip' });
+  for await (const items of api.searchContent(singleIdCql(id), expand, { limit: 1 })) {
     const match = items.find((item) => item.id === id);
     if (match) return match;
   }
@@ -153,6 +162,33 @@ function selectionDetail(page: PageRecord, roots: { id: string; title: string }[
   for (const root of roots) reasons.push(`its ancestor ${root.id} (${root.title}) carries the "${labels.all}" label`);
   if (reasons.length > 0) return reasons.join('; ');
   return `neither it nor any ancestor carries "${labels.single}" or "${labels.all}" (its labels: ${page.rawLabels.join(', ') || 'none'})`;
+}
+
+/** The restrictions stage's own resolution on a set of one page: its ancestors are all outside that set. */
+async function checkRestrictions(runtime: TenantRuntime, page: PageRecord, explanation: Explanation, check: (rule: string, passed: boolean, detail: string) => boolean): Promise<boolean> {
+  const { tenant, confluence: api, logger } = runtime;
+  if (tenant.ingestion.restrictedPages === 'ingest') {
+    check('read restrictions', true, 'ingestion.restrictedPages is ingest: read restrictions are not checked');
+    return false;
+  }
+  const resolution = await resolveRestrictions([page], { api, logger, concurrency: tenant.processing.concurrency });
+  const verdict = resolution.verdicts.get(page.id)!;
+  const detail = restrictionDetail(verdict);
+  explanation.restriction = { verdict: verdict.kind, detail };
+  if (verdict.kind === 'restricted') explanation.restriction.restrictingPage = { ...verdict.by };
+  if (verdict.kind === 'unknown') explanation.restriction.restrictingPage = { ...verdict.of };
+  check('read restrictions', verdict.kind === 'open', detail);
+  return verdict.kind !== 'open';
+}
+
+function restrictionDetail(verdict: RestrictionVerdict): string {
+  if (verdict.kind === 'open') return 'neither the page nor any ancestor is read-restricted';
+  if (verdict.kind === 'unknown') {
+    const whose = verdict.of.own ? 'the page' : `ancestor ${verdict.of.id} "${verdict.of.title}"`;
+    return `the read restriction of ${whose} could not be read; sync withholds the page (fail closed, ingestion.restrictedPages: skip)`;
+  }
+  const who = `${verdict.restriction.users} user(s), ${verdict.restriction.groups} group(s)`;
+  return `read-restricted: ${describeVerdict(verdict)} (${who}); sync withholds the page (ingestion.restrictedPages: skip)`;
 }
 
 async function checkBody(runtime: TenantRuntime, page: PageRecord, check: (rule: string, passed: boolean, detail: string) => boolean): Promise<void> {

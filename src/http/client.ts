@@ -18,6 +18,7 @@ import {
   type RetryPlan,
 } from './retry-policy.js';
 import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, Timeouts } from './types.js';
+import { USER_AGENT } from './user-agent.js';
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, headersMs: 30_000, bodyIdleMs: 60_000 };
 
@@ -247,7 +248,7 @@ export class HttpClient {
     for (let redirects = 0; ; redirects += 1) {
       const home = new URL(hop.url).origin === origin;
       const bodyDropped = hop.method !== req.method || (req.body !== undefined && hop.body === undefined);
-      const headers = hopHeaders({ callerHeaders, authHeaders: auth, userAgent: this.#options.userAgent, home, bodyDropped });
+      const headers = hopHeaders({ callerHeaders, authHeaders: auth, userAgent: this.#options.userAgent ?? USER_AGENT, home, bodyDropped });
 
       let data: Dispatcher.ResponseData;
       try {

@@ -107,5 +107,6 @@ export interface HttpClientOptions {
   timeouts?: Partial<Timeouts>;
   retry?: Partial<RetryOptions>;
   onRequest?: (event: RequestEvent) => void;
+  /** Default `confluence-connector/{version}` (src/http/user-agent.ts). */
   userAgent?: string;
 }

@@ -21,6 +21,8 @@ const COUNTER_SERIES: Partial<Record<CycleCounter, (m: ConnectorMetrics, tenant:
   deleted: (m, tenant, by) => m.contentDeleted.inc({ tenant, result: 'deleted' }, by),
   deleteFailed: (m, tenant, by) => m.contentDeleted.inc({ tenant, result: 'failed' }, by),
   orphanedSpaces: (m, tenant, by) => m.orphanedScopesCleaned.inc({ tenant }, by),
+  restricted: (m, tenant, by) => m.pagesRestricted.inc({ tenant }, by),
+  restrictionUnknown: (m, tenant, by) => m.pagesRestrictionUnknown.inc({ tenant }, by),
 };
 
 /** The discovery phase is the scan. */

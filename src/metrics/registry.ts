@@ -19,6 +19,8 @@ export interface ConnectorMetrics {
   contentDeleted: Counter<'tenant' | 'result'>;
   fileDiffEvents: Counter<'tenant' | 'diff_result_type'>;
   orphanedScopesCleaned: Counter<'tenant'>;
+  pagesRestricted: Counter<'tenant'>;
+  pagesRestrictionUnknown: Counter<'tenant'>;
   confluenceRequestDuration: Histogram<'tenant' | 'endpoint' | 'result'>;
   confluenceThrottleEvents: Counter<'tenant' | 'endpoint'>;
   confluenceErrors: Counter<'tenant' | 'http_status_class'>;
@@ -110,6 +112,18 @@ export function createMetrics(): ConnectorMetrics {
     orphanedScopesCleaned: new Counter({
       name: 'cfc_orphaned_scopes_cleaned_total',
       help: 'Space scopes deleted because their space no longer has synced pages.',
+      labelNames: ['tenant'],
+      registers,
+    }),
+    pagesRestricted: new Counter({
+      name: 'cfc_pages_restricted_total',
+      help: 'Pages withheld because Confluence read-restricts them (own or inherited restriction) or their restriction could not be read.',
+      labelNames: ['tenant'],
+      registers,
+    }),
+    pagesRestrictionUnknown: new Counter({
+      name: 'cfc_pages_restriction_unknown_total',
+      help: 'Of the withheld pages, those whose read restriction (or an ancestor\'s) could not be read: withheld to fail closed.',
       labelNames: ['tenant'],
       registers,
     }),

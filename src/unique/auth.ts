@@ -20,13 +20,14 @@ export interface UniqueAuthOptions {
 /**
  * Headers for Unique GraphQL and file-diff calls. cluster_local: the service
  * headers and every `serviceExtraHeaders` entry, no Authorization. external: a
- * Zitadel client-credentials token as Bearer, plus any extra headers.
+ * Zitadel client-credentials token as Bearer and nothing else: like the vendor's
+ * connector, identity headers (`x-company-id`, `x-user-id`) never go to the gateway,
+ * where the token already says who is calling.
  */
 export function uniqueAuth(options: UniqueAuthOptions): AuthProvider {
   const { config } = options;
-  const extra = lowerCaseKeys(config.serviceExtraHeaders);
   if (config.serviceAuthMode === 'cluster_local') {
-    const headers = { 'x-service-id': SERVICE_ID, ...extra };
+    const headers = { 'x-service-id': SERVICE_ID, ...lowerCaseKeys(config.serviceExtraHeaders) };
     return { headers: async () => ({ ...headers }) };
   }
   const scope = [
@@ -55,7 +56,7 @@ export function uniqueAuth(options: UniqueAuthOptions): AuthProvider {
       }),
   });
   return {
-    headers: async () => ({ ...extra, authorization: `Bearer ${(await token.get()).reveal()}` }),
+    headers: async () => ({ authorization: `Bearer ${(await token.get()).reveal()}` }),
     invalidate: () => token.invalidate(),
   };
 }

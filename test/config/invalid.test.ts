@@ -86,3 +86,20 @@ t.test('a label from the environment equal to the other label is caught after re
   t.match(problems, [/confluence\.ingestAllLabel: must differ from ingestSingleLabel/]);
   t.ok(parseTenantFile('acme-tenant-config.yaml', text, { ...ENV, ALL_LABEL: 'ki-all' }).config);
 });
+
+t.test('a complex key holding a secret is reported without echoing it', async (t) => {
+  const text = [
+    'confluence:',
+    '  instanceType: data-center',
+    '  baseUrl: https://wiki.example.com',
+    '  auth:',
+    '    mode: pat',
+    `    ? clientSecret: ${CANARY}-complex`,
+    '  apiRateLimitPerMinute: 100',
+    '  ingestSingleLabel: a',
+    '  ingestAllLabel: b',
+  ].join('\n');
+  const { problems } = parseTenantFile('acme-tenant-config.yaml', text, ENV);
+  t.ok(problems.some((line) => line.startsWith('acme-tenant-config.yaml: confluence.auth.{complex key}: unknown field')), JSON.stringify(problems));
+  t.notOk(problems.some((line) => line.includes(CANARY)), 'no secret in any problem');
+});

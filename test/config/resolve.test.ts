@@ -72,6 +72,7 @@ t.test('every default is applied to a file that leaves the optional fields out',
     'ingestion.attachments.allowedMimeTypes': [config?.ingestion.attachments.allowedMimeTypes, [...DEFAULT_ALLOWED_MIME_TYPES]],
     'ingestion.attachments.maxFileSizeMb': [config?.ingestion.attachments.maxFileSizeMb, 200],
     'ingestion.attachments.imageOcr': [config?.ingestion.attachments.imageOcr, true],
+    'ingestion.restrictedPages': [config?.ingestion.restrictedPages, 'skip'],
   };
   t.same(Object.keys(expected).sort(), FIELDS.filter((f) => f.default !== undefined).map((f) => f.path).sort(), 'covers every default');
   for (const [path, [actual, want]] of Object.entries(expected)) t.same(actual, want, path);
@@ -104,7 +105,7 @@ t.test('the full cloud file resolves field for field', async (t) => {
     name: 'acme',
     file: 'acme-tenant-config.yaml',
     confluence: { instanceType: 'cloud', cloudId: '3f9e2c4a-8b1d-4e6f-9a7c-2d5b8e1f0a34', auth: { mode: 'oauth_2lo', clientId: 'client-acme' } },
-    unique: { serviceAuthMode: 'external', zitadelProjectId: 'project-42', zitadelClientId: 'zitadel-client', serviceExtraHeaders: { 'x-tenant': 'acme' }, apiRateLimitPerMinute: 80, ingestionConfig: { chunkStrategy: 'default' } },
+    unique: { serviceAuthMode: 'external', zitadelProjectId: 'project-42', zitadelClientId: 'zitadel-client', serviceExtraHeaders: { 'x-tenant': 'acme' }, apiRateLimitPerMinute: 80, deprecatedIngestionConfig: { chunkStrategy: 'default' } },
     processing: { concurrency: 3, scanIntervalCron: '0 */5 * * * *', maxItemsToScan: 250 },
     ingestion: { storeInternally: false, useV1KeyFormat: true, attachments: { enabled: true, maxFileSizeMb: 25.5, imageOcr: false } },
   });

@@ -72,6 +72,7 @@ export async function startHarness(scenario: ConfluenceScenario, options: Harnes
       storeInternally: true,
       useV1KeyFormat: false,
       attachments: { enabled: options.attachments ?? true, allowedMimeTypes: ['application/pdf', 'image/png'], maxFileSizeMb: 10, imageOcr: false },
+      restrictedPages: 'skip',
     },
   };
   // Retry-After is honoured up to maxTimeoutMs; backoff without it stays in milliseconds.

@@ -31,6 +31,8 @@ export interface CycleHarnessOptions {
   inlineImages?: boolean;
   confluenceOptions?: SimulatorOptions;
   uniqueScenario?: Partial<UniqueScenario>;
+  /** `ingestion.restrictedPages` (default skip, as in a tenant file). */
+  restrictedPages?: 'skip' | 'ingest';
   /** Edits the tenant config before the runtime is built. */
   tenant?: (config: TenantConfig) => void;
 }
@@ -159,6 +161,7 @@ function tenantFor(
         maxFileSizeMb: 200,
         imageOcr: true,
       },
+      restrictedPages: options.restrictedPages ?? 'skip',
       ...(options.inlineImages ? { pageIngestionConfig: { htmlConfig: { imageContentExtraction: { enabled: true, languageModel: 'harness-vision-model' } } } } : {}),
     },
   };

@@ -172,7 +172,7 @@ t.test('with attachments disabled the expansion is not requested', async (t) => 
   t.teardown(() => h.close());
   const { records } = await discover(h);
   t.ok(records.length > 0);
-  t.equal(h.apiRequests()[0]!.query.expand, 'metadata.labels,version,space,ancestors');
+  t.equal(h.apiRequests()[0]!.query.expand, 'metadata.labels,version,space,ancestors,restrictions.read.restrictions.user,restrictions.read.restrictions.group');
   t.ok(records.every((r) => r.attachments.length === 0));
 });
 

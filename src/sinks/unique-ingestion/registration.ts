@@ -51,10 +51,7 @@ export function upsertTarget(scopeId: string, tenant: TenantConfig): Omit<Upsert
   };
 }
 
-/**
- * `ingestion.pageIngestionConfig` verbatim; the vendor's older `unique.ingestionConfig`
- * stands in when only that is set, so existing tenant files keep their behaviour.
- */
+/** `ingestion.pageIngestionConfig` verbatim; the deprecated `unique.ingestionConfig` is never sent (the vendor does not send it either). */
 function pageIngestionConfig(tenant: TenantConfig): Record<string, unknown> | undefined {
-  return tenant.ingestion.pageIngestionConfig ?? tenant.unique.ingestionConfig;
+  return tenant.ingestion.pageIngestionConfig;
 }

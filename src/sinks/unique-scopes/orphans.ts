@@ -23,11 +23,18 @@ export interface OrphanCleanupResult {
  * never touched; matching is by space key only, so a renamed key reads as "old space
  * orphaned, new space new". One failing space does not stop the others.
  */
-export async function cleanupOrphanedSpaces(ctx: ScopeFlowContext, rootScopeId: string, discoveredSpaceKeys: Iterable<string>): Promise<OrphanCleanupResult> {
+export async function cleanupOrphanedSpaces(
+  ctx: ScopeFlowContext,
+  rootScopeId: string,
+  discoveredSpaceKeys: Iterable<string>,
+  options: { allWithheld?: boolean } = {},
+): Promise<OrphanCleanupResult> {
   const log = stageLogger(ctx.log, STAGE);
   const result: OrphanCleanupResult = { skipped: false, checked: 0, orphaned: 0, deletedContents: 0, deletedScopes: 0, failed: 0 };
   const discovered = new Set(discoveredSpaceKeys);
-  if (discovered.size === 0) {
+  // `allWithheld`: discovery listed pages but every one is read-restricted (Confluence
+  // contract §17), which is no outage: their spaces must not stay published.
+  if (discovered.size === 0 && options.allWithheld !== true) {
     // An empty discovery is more likely an outage or a permissions change than a
     // deliberate "delete everything"; that is what status: deleted is for.
     log.info({ ...result, skipped: true }, 'Orphaned space clean-up skipped: no space discovered');

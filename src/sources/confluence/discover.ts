@@ -80,7 +80,8 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
   const { api, config, logger } = options;
   const report = Object.assign(options.report ?? emptyReport(), emptyReport());
   const maxItems = options.maxItems ?? config.processing.maxItemsToScan;
-  const expand = contentExpand(config.ingestion.attachments.enabled);
+  // §17: the read restrictions come with the listing, so withholding costs no request per page.
+  const expand = contentExpand(config.ingestion.attachments.enabled, { readRestrictions: config.ingestion.restrictedPages === 'skip' });
   const labels = api.labels;
   const roots = new Set<string>();
   // A page found by E1 and E2 needs its >25 attachment listing once, not twice.

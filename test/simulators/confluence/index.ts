@@ -11,7 +11,9 @@ import { RequestLog } from './request-log.js';
 import { routeMain, routeMedia } from './router.js';
 import { startServer, stopServer, type PipelineHooks } from './server.js';
 import { ConfluenceStore, type AttachmentPatch, type ContentPatch, type ContentRecord, type AttachmentRecord } from './store.js';
-import type { ConfluenceScenario, FaultRule, RequestLogEntry, ScenarioAttachment, ScenarioContent, ScenarioSpace, SimulatorOptions } from './types.js';
+import type {
+  ConfluenceScenario, FaultRule, RequestLogEntry, RestrictionBehaviour, ScenarioAttachment, ScenarioContent, ScenarioReadRestrictions, ScenarioSpace, SimulatorOptions,
+} from './types.js';
 
 export type * from './types.js';
 export type { AttachmentPatch, ContentPatch, ContentRecord, AttachmentRecord } from './store.js';
@@ -36,6 +38,10 @@ export interface SimulatorState {
   removeAttachment(pageId: string, attachmentId: string): void;
   renameSpaceKey(oldKey: string, newKey: string): void;
   setSpaceDenied(key: string, denied: boolean): void;
+  /** Sets or lifts (undefined) a read restriction without a version bump, as Confluence does (contract §17). */
+  setReadRestrictions(id: string, restrictions: ScenarioReadRestrictions | undefined): void;
+  /** Switches how read restrictions are served from the next request on (merged into the current switches). */
+  setRestrictionBehaviour(behaviour: RestrictionBehaviour): void;
 }
 
 export interface ConfluenceSimulator {
@@ -96,6 +102,7 @@ export async function startConfluenceSimulator(scenario: ConfluenceScenario, opt
     mediaFiles: new Map(),
     mediaRejectsAuthorization: options.mediaRejectsAuthorization ?? true,
     attachmentNextRepeatsExpand: options.attachmentNextRepeatsExpand ?? false,
+    restrictions: { ...scenario.restrictions },
   };
 
   const state: SimulatorState = {
@@ -112,6 +119,10 @@ export async function startConfluenceSimulator(scenario: ConfluenceScenario, opt
     removeAttachment: (pageId, attachmentId) => store.removeAttachment(pageId, attachmentId),
     renameSpaceKey: (oldKey, newKey) => store.renameSpaceKey(oldKey, newKey),
     setSpaceDenied: (key, denied) => store.setSpaceDenied(key, denied),
+    setReadRestrictions: (id, restrictions) => store.setReadRestrictions(id, restrictions),
+    setRestrictionBehaviour: (behaviour) => {
+      Object.assign((ctx as SimContext).restrictions, behaviour);
+    },
   };
 
   return {

@@ -32,6 +32,7 @@ export class RequestLog {
       server,
     };
     if (req.headers.accept !== undefined) entry.accept = req.headers.accept;
+    if (req.headers['user-agent'] !== undefined) entry.userAgent = req.headers['user-agent'];
     // Dropping the older half at once keeps appends amortised O(1) for long benchmarks.
     if (this.log.length >= this.limit) this.log = this.log.slice(Math.floor(this.limit / 2));
     this.log.push(entry);

@@ -10,9 +10,11 @@ import { listChildAttachments, listV2Attachments } from './routes-attachments.js
 import { getContent, listContent, searchContent } from './routes-content.js';
 import { cloudDownloadRedirect, dataCenterDownload, mediaDownload } from './routes-downloads.js';
 import { manifest } from './routes-manifest.js';
+import { getReadRestriction } from './restrictions.js';
 
 const GATEWAY = /^\/ex\/confluence\/([^/]+)(\/.*)?$/;
 const CONTENT_BY_ID = /^\/rest\/api\/content\/(\d+)$/;
+const READ_RESTRICTION = /^\/rest\/api\/content\/(\d+)\/restriction\/byOperation\/read$/;
 const CHILD_ATTACHMENTS = /^\/rest\/api\/content\/(\d+)\/child\/attachment$/;
 const CLOUD_DOWNLOAD = /^\/rest\/api\/content\/(\d+)\/child\/attachment\/([^/]+)\/download$/;
 const V2_ATTACHMENTS = /^\/wiki\/api\/v2\/(pages|blogposts)\/(\d+)\/attachments$/;
@@ -29,6 +31,8 @@ function v1Routes(ctx: SimContext, req: SimRequest, path: string): SimResponse {
   if (path === '/rest/api/content') return listContent(ctx, req);
   let match = CONTENT_BY_ID.exec(path);
   if (match) return getContent(ctx, req, match[1] as string);
+  match = READ_RESTRICTION.exec(path);
+  if (match) return getReadRestriction(ctx, match[1] as string);
   match = CHILD_ATTACHMENTS.exec(path);
   if (match) return listChildAttachments(ctx, req, match[1] as string);
   match = CLOUD_DOWNLOAD.exec(path);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Expansions, SimContext } from './context.js';
+import { restrictionsMember } from './restrictions.js';
 import type { AttachmentRecord, ContentRecord, SpaceRecord } from './store.js';
 
 export const INLINE_ATTACHMENT_LIMIT = 25;
@@ -123,6 +124,9 @@ export function contentObject(ctx: SimContext, record: ContentRecord, expand: Ex
   else expandable.ancestors = '';
   if (expand.has('children.attachment')) object.children = { attachment: inlineAttachments(ctx, record, expand) };
   else expandable.children = `/rest/api/content/${record.id}/child`;
+  const restrictions = restrictionsMember(ctx, record, expand);
+  if (restrictions !== undefined) object.restrictions = restrictions;
+  else expandable.restrictions = '';
   if (expand.has('body.storage')) object.body = { storage: { value: record.body, representation: 'storage' } };
   else expandable.body = '';
   object._expandable = expandable;

@@ -3,7 +3,7 @@
  * label, space, title, parent), so no request scans all content. Every mutation
  * bumps `revision`, which keys the search cache.
  */
-import type { ContentStatus, Flavour, ScenarioAttachment, ScenarioContent, ScenarioSpace, SpaceType } from './types.js';
+import type { ContentStatus, Flavour, ScenarioAttachment, ScenarioContent, ScenarioReadRestrictions, ScenarioSpace, SpaceType } from './types.js';
 import { derivedFileId } from './bytes.js';
 
 export interface SpaceRecord { id: number; key: string; name: string; type: SpaceType; denied: boolean }
@@ -14,6 +14,8 @@ export interface AttachmentRecord {
 export interface ContentRecord {
   id: string; type: string; status: ContentStatus; title: string; spaceId: number; parentId?: string;
   versionNumber: number; versionWhen: string; labels: string[]; body: string; attachments: AttachmentRecord[];
+  /** Names of the users and groups that may view it; both empty: not read-restricted. */
+  readRestrictions: { users: string[]; groups: string[] };
 }
 export type ContentPatch = Partial<Pick<ScenarioContent, 'type' | 'status' | 'title' | 'body' | 'labels' | 'version'>>;
 export type AttachmentPatch = Partial<Omit<ScenarioAttachment, 'id'>>;
@@ -37,6 +39,10 @@ function removeFrom<K>(index: Map<K, Set<string>>, key: K, id: string): void {
   set.delete(id);
   if (set.size === 0) index.delete(key);
 }
+function restrictionsOf(given: ScenarioReadRestrictions | undefined): ContentRecord['readRestrictions'] {
+  return { users: [...(given?.users ?? [])], groups: [...(given?.groups ?? [])] };
+}
+
 const titleKey = (spaceId: number, title: string): string => `${spaceId}\u0000${title}`;
 
 export class ConfluenceStore {
@@ -109,7 +115,7 @@ export class ConfluenceStore {
     const record: ContentRecord = {
       id: item.id, type: item.type, status: item.status ?? 'current', title: item.title, spaceId: space.id,
       parentId: item.parentId, versionNumber: item.version?.number ?? 1, versionWhen,
-      labels: [], body: item.body ?? '', attachments: [],
+      labels: [], body: item.body ?? '', attachments: [], readRestrictions: restrictionsOf(item.readRestrictions),
     };
     this.content.set(record.id, record);
     this.indexContent(record);
@@ -170,6 +176,15 @@ export class ConfluenceStore {
     for (const label of record.labels) removeFrom(this.byLabel, label, id);
     record.labels = [...new Set(labels.map((l) => l.toLowerCase()))];
     for (const label of record.labels) addTo(this.byLabel, label, id);
+    this.revision++;
+  }
+
+  /**
+   * Sets or lifts (undefined) a read restriction. Like Confluence, this does not bump
+   * the version: a page's restriction changes while its version and date stay put.
+   */
+  setReadRestrictions(id: string, restrictions: ScenarioReadRestrictions | undefined): void {
+    this.require(id).readRestrictions = restrictionsOf(restrictions);
     this.revision++;
   }
 

@@ -41,6 +41,26 @@ export interface ScenarioContent {
   labels?: string[];
   body?: string;
   attachments?: ScenarioAttachment[];
+  /** Read restrictions (contract §17): who may view it, narrower than the space. */
+  readRestrictions?: ScenarioReadRestrictions;
+}
+
+/**
+ * The users and groups a read restriction lets through, by name. Cloud answers the
+ * users with an `accountId`, DC with `username` and `userKey` (contract §17). Empty
+ * lists mean "not restricted", as does leaving the field out.
+ */
+export interface ScenarioReadRestrictions {
+  users?: string[];
+  groups?: string[];
+}
+
+/** How the simulator serves read restrictions (contract §17), switchable between cycles. */
+export interface RestrictionBehaviour {
+  /** Search answers leave `restrictions.read` out although it was asked for (older DC releases, [U]). */
+  ignoreExpansion?: boolean;
+  /** The per-content `restriction/byOperation/read` endpoint answers this status instead (the state is then unknown). */
+  endpointFailureStatus?: number;
 }
 
 export interface PageCaps {
@@ -63,6 +83,8 @@ export interface ConfluenceScenario {
   spaces: ScenarioSpace[];
   content: ScenarioContent[];
   caps?: PageCaps;
+  /** Read-restriction switches (contract §17); default: both served. */
+  restrictions?: RestrictionBehaviour;
 }
 
 export interface SimulatorOptions {
@@ -122,6 +144,7 @@ export interface RequestLogEntry {
   /** Only the scheme, never the credential. */
   authScheme: string | null;
   accept?: string;
+  userAgent?: string;
   /** 0 while in flight or when the socket was reset before an answer. */
   status: number;
   at: number;

@@ -78,6 +78,7 @@ export function tenantConfig(sim: UniqueSimulator, authMode: AuthMode, options: 
       storeInternally: true,
       useV1KeyFormat: options.useV1KeyFormat ?? false,
       attachments: { enabled: true, allowedMimeTypes: ['application/pdf'], maxFileSizeMb: 10, imageOcr: true },
+      restrictedPages: 'skip',
     },
   };
 }
