@@ -45,7 +45,7 @@ export function convertContentMacro(family: ContentMacro, parts: ContentMacroPar
     case 'embed':
       return embed(parts, family, inline, ctx);
     case 'image':
-      return image(parts, family, ctx);
+      return image(parts, family, inline, ctx);
     case 'diagram': {
       const name = firstValue(parts.parameters, family.content);
       return [...(name ? [wrap([text(`[diagram: ${name}]`)], inline)] : []), ...parts.body()];
@@ -128,18 +128,18 @@ function embed(parts: ContentMacroParts, family: ContentMacro, inline: boolean, 
 }
 
 /** `<img>` with its alt text, or "[image: alt]" when the source is not a safe URL. */
-function image(parts: ContentMacroParts, family: ContentMacro, ctx: Context): OutNode[] {
+function image(parts: ContentMacroParts, family: ContentMacro, inline: boolean, ctx: Context): OutNode[] {
   const raw = firstValue(parts.parameters, family.content);
   const src = raw ? safeImageSrc(raw, ctx.options) : undefined;
   const alt = parameterValue(parts.parameters.get('alt'));
   const title = parameterValue(parts.parameters.get('title')) ?? parameterValue(parts.parameters.get('caption'));
   if (!src) {
     const shown = alt ?? title ?? raw;
-    return [...(shown ? [text(`[image: ${shown}]`)] : []), ...parts.body()];
+    return [...(shown ? [wrap([text(`[image: ${shown}]`)], inline)] : []), ...parts.body()];
   }
   const attrs: OutAttr[] = [['alt', alt ?? title ?? ''], ['src', src]];
   if (title && title !== alt) attrs.push(['title', title]);
-  return [element('img', [], attrs), ...parts.body()];
+  return [wrap([element('img', [], attrs)], inline), ...parts.body()];
 }
 
 function textOf(value: string | undefined): OutNode[] {
