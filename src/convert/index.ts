@@ -8,6 +8,7 @@ import { convertNodes, newState } from './convert.js';
 import { footnotesSection } from './content-macros.js';
 import type { ConvertOptions } from './context.js';
 import { normalise } from './normalise.js';
+import type { OutNode } from './out.js';
 import { parseStorage, textContent } from './parse.js';
 import { escapeText, serialise } from './serialise.js';
 
@@ -27,8 +28,13 @@ export function convertStorage(storage: string, options: ConvertOptions = {}): s
 
 /** The conversion without the safety net, so tests see any exception a rule throws. */
 export function convertStorageStrict(storage: string, options: ConvertOptions = {}): string {
+  return serialise(convertStorageTree(storage, options));
+}
+
+/** The normalised output tree (what `serialise` writes), for tests of its structure. */
+export function convertStorageTree(storage: string, options: ConvertOptions = {}): OutNode[] {
   const state = newState(options);
   const converted = convertNodes(parseStorage(storage), options, 0, state);
   // Footnotes are collected while the page is walked and read at its end, as a reader sees them.
-  return serialise(normalise([...converted, ...footnotesSection(state.footnotes)]));
+  return normalise([...converted, ...footnotesSection(state.footnotes)]);
 }

@@ -59,6 +59,11 @@ export const CONTENT_MACROS: Readonly<Record<string, ContentMacro>> = {
   drawio: DIAGRAM, 'drawio-sketch': DIAGRAM, 'inc-drawio': DIAGRAM, gliffy: DIAGRAM,
 };
 
+/** Exported for the retention tests: a footnote's words move to the end of the page. */
+export function isFootnoteMacro(name: string): boolean {
+  return CONTENT_MACROS[name]?.render === 'footnote';
+}
+
 /**
  * Parameters of any other macro kept as text when their name says content. Names are
  * lower-cased by `macroParameters`, so this matches the whole name or its last word

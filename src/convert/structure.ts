@@ -115,11 +115,12 @@ function adfPanel(extension: Element, ctx: Context): OutNode[] | undefined {
   for (const child of node.children) {
     if (isTag(child) && tagOf(child) === 'ac:adf-attribute' && attrText(child, 'key') === 'panel-type') kind = textContent(child.children).trim().toLowerCase();
   }
-  const content = firstChildNamed(node, 'ac:adf-content');
-  const fallback = firstChildNamed(extension, 'ac:adf-fallback');
   // The fallback is what Confluence stored for readers that cannot render the node: when
-  // there is one it wins, as for every other extension; its wrapper divs add nothing.
-  const body = fallback ? unwrapDivs(ctx.convert(fallback.children)) : content ? ctx.convert(content.children) : [];
+  // there is one it wins, as for every other extension (its wrapper divs add nothing).
+  // Anything else in the extension (a damaged body's strays) is kept either way.
+  const hasFallback = firstChildNamed(extension, 'ac:adf-fallback') !== undefined;
+  const parts = extension.children.filter((child) => !(hasFallback && isTag(child) && tagOf(child) === 'ac:adf-node'));
+  const body = unwrapDivs(ctx.convert(parts));
   const label = kind ? PANEL_KINDS[kind] : undefined;
   return [element('aside', [...(label ? [labelLine(label)] : []), ...body])];
 }
