@@ -119,11 +119,10 @@ function embed(parts: ContentMacroParts, family: ContentMacro, inline: boolean, 
   const url = firstValue(parts.parameters, family.content);
   const caption = firstValue(parts.parameters, family.caption ?? []);
   const out: OutNode[] = [];
-  if (url) {
-    const href = safeHref(url, ctx.options);
-    const link: OutNode = href ? element('a', [text(url)], [['href', href]]) : text(url);
-    out.push(wrap([...(caption ? [text(`${caption}: `)] : []), link], inline));
-  } else if (caption) out.push(wrap([text(caption)], inline));
+  // A script or data URL is neither linked nor shown: it is not something a reader can open.
+  const href = url ? safeHref(url, ctx.options) : undefined;
+  if (href) out.push(wrap([...(caption ? [text(`${caption}: `)] : []), element('a', [text(url!)], [['href', href]])], inline));
+  else if (caption) out.push(wrap([text(caption)], inline));
   return [...out, ...parts.body()];
 }
 
@@ -161,7 +160,9 @@ export function genericParameters(parts: ContentMacroParts, ctx: Context, skip: 
     const value = parameterValue(parameter);
     if (!value || isConfigurationValue(value) || seen.has(value)) continue;
     seen.add(value);
-    const href = isUrlParameterName(name) ? safeHref(value, ctx.options) : undefined;
+    const isUrl = isUrlParameterName(name);
+    const href = isUrl ? safeHref(value, ctx.options) : undefined;
+    if (isUrl && !href) continue;
     const shown: OutNode = href ? element('a', [text(value)], [['href', href]]) : text(value);
     if (inline) trail.push(text(' ('), shown, text(')'));
     else if (/title|heading|subject|caption|label$/.test(name) && !href) lead.push(labelLine(value));
