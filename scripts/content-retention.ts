@@ -9,9 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { corpusNames, measureDocument, percent, totals, type Convert } from '../test/fixtures/real-world/measure.js';
 
 const modulePath = process.argv[2];
-const converter = (await import(modulePath ? pathToFileURL(modulePath).href : '../src/convert/index.js')) as { convertStorage: Convert };
+const converter = (await import(modulePath ? pathToFileURL(modulePath).href : '../src/convert/index.js')) as { convertStorage: (storage: string, options?: object) => string };
 const options = { webContext: 'https://confluence.example.org', spaceKey: 'DOC', page: { id: '1', title: 'Corpus page' } };
-const convert: Convert = (storage) => converter.convertStorage(storage, options as never);
+const convert: Convert = (storage) => converter.convertStorage(storage, options);
 const measures = corpusNames().map((name) => measureDocument(name, convert));
 const all = totals(measures);
 console.log(
