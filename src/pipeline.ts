@@ -18,6 +18,7 @@ import { fetchBodies } from './transforms/fetch-body.js';
 import { filterContentTypes } from './transforms/filter-content-types.js';
 import { applyScanBudget, extractAttachments, isAccepted } from './transforms/extract-attachments.js';
 import { inlineImagesWith } from './transforms/inline-images/index.js';
+import { resolveReferences } from './transforms/resolve-references.js';
 
 /**
  * The one module that knows the order of the stages. A sync cycle:
@@ -73,7 +74,7 @@ function bodyStages(runtime: TenantRuntime, concurrency: number, report?: CycleR
   return (pages: Highland.Stream<PageRecord>): Highland.Stream<PageRecord> => {
     const fetched = pages.through(fetchBodies({ api: confluence, logger, report }));
     const inlined = inline ? fetched.map((page) => highland(inline(page))).parallel(concurrency) : fetched;
-    return inlined.map(convert);
+    return inlined.through(resolveReferences({ api: confluence, logger })).map(convert);
   };
 }
 

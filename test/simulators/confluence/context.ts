@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { CqlSearch } from './cql-eval.js';
 import type { ConfluenceStore } from './store.js';
-import type { Flavour, PageCaps } from './types.js';
+import type { Flavour, PageCaps, ScenarioUser } from './types.js';
 
 export interface SimContext {
   flavour: Flavour;
@@ -27,6 +27,8 @@ export interface SimContext {
   mediaFiles: Map<string, string>;
   mediaRejectsAuthorization: boolean;
   attachmentNextRepeatsExpand: boolean;
+  /** Users the user endpoints know. */
+  users: readonly ScenarioUser[];
 }
 
 export const DEFAULT_CAPS: Record<Flavour, Required<PageCaps>> = {

@@ -96,6 +96,7 @@ export async function startConfluenceSimulator(scenario: ConfluenceScenario, opt
     mediaFiles: new Map(),
     mediaRejectsAuthorization: options.mediaRejectsAuthorization ?? true,
     attachmentNextRepeatsExpand: options.attachmentNextRepeatsExpand ?? false,
+    users: scenario.users ?? [],
   };
 
   const state: SimulatorState = {
