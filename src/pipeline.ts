@@ -19,6 +19,7 @@ import { filterContentTypes } from './transforms/filter-content-types.js';
 import { applyScanBudget, extractAttachments, isAccepted } from './transforms/extract-attachments.js';
 import { inlineImagesWith } from './transforms/inline-images/index.js';
 import { resolveReferences } from './transforms/resolve-references.js';
+import { applyIncludedChanges } from './transforms/included-changes.js';
 
 /**
  * The one module that knows the order of the stages. A sync cycle:
@@ -119,7 +120,8 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, dryRun: bo
   for (const record of discovered.records) if (!isAccepted(record)) report.item('attachment', 'rejected', 0);
   const accepted = discovered.records.filter(isAccepted);
   const pages = accepted.filter((record): record is PageRecord => record.kind === 'page');
-  const plan = await report.phase('diff', () => planChanges(accepted, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger }), (p) => ({
+  const dated = (await applyIncludedChanges(accepted, { tenant, content: unique.content, api: confluence, logger })).records;
+  const plan = await report.phase('diff', () => planChanges(dated, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger }), (p) => ({
     spaces: p.spaces.length,
     changed: p.changed.length,
   }));
