@@ -14,7 +14,7 @@
 import highland from 'highland';
 import { includeKey, type IncludedPage } from '../convert/context.js';
 import { MAX_INCLUDE_DEPTH } from '../convert/includes.js';
-import { findReferences, type UserReference } from '../convert/references.js';
+import { findReferences, type StorageReferences, type UserReference } from '../convert/references.js';
 import type { ConfluenceApi } from '../confluence/api.js';
 import { findPagesByTitles, type FoundPage, type TitleReference } from '../confluence/titles.js';
 import { isPermissionDenied, lookUpUsers } from '../confluence/users.js';
@@ -49,17 +49,18 @@ export function resolveReferences(deps: ResolveReferencesDeps): (stream: Highlan
 export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: PageRecord[]) => Promise<PageRecord[]> {
   const log = stageLogger(deps.logger, 'resolve-references');
   const pages = new Map<string, FoundPage | null>();
-  // Included pages are parsed once a cycle for the pages they include in turn.
-  const includedBy = new Map<string, TitleReference[]>();
-  const includesOf = (page: FoundPage): TitleReference[] => {
+  // Included pages are parsed once a cycle for the pages they include and the users they mention.
+  const parsed = new Map<string, StorageReferences>();
+  const referencesOf = (page: FoundPage): StorageReferences => {
     const key = includeKey(page.spaceKey, page.title);
-    let refs = includedBy.get(key);
+    let refs = parsed.get(key);
     if (refs === undefined) {
-      refs = findReferences(page.storage, page.spaceKey).includes;
-      includedBy.set(key, refs);
+      refs = findReferences(page.storage, page.spaceKey);
+      parsed.set(key, refs);
     }
     return refs;
   };
+  const includesOf = (page: FoundPage): TitleReference[] => referencesOf(page).includes;
   const names = new Map<string, string | null>();
   let usersDenied = deps.mentions === false;
   const warned = new Set<string>();
@@ -98,17 +99,18 @@ export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: Page
   return async (batch) => {
     try {
       const found = batch.map((page) => findReferences(page.storage ?? '', page.space.key));
-      await fetchUsers(found.flatMap((refs) => refs.users));
       // Level by level: the pages named by this batch, then the pages those name, and so on.
+      const users = found.flatMap((refs) => refs.users);
       let frontier = found.flatMap((refs) => refs.includes);
       for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0; depth++) {
         await fetchTitles(frontier);
-        frontier = frontier.flatMap((ref) => {
-          const page = pages.get(includeKey(ref.spaceKey, ref.title));
-          return page ? includesOf(page) : [];
-        });
+        const reached = frontier.map((ref) => pages.get(includeKey(ref.spaceKey, ref.title))).filter((page): page is FoundPage => Boolean(page));
+        for (const page of reached) users.push(...referencesOf(page).users);
+        frontier = reached.flatMap(includesOf);
       }
-      return batch.map((page, i) => attach(page, found[i]!.includes, found[i]!.users, { pages, names, includesOf }));
+      // Mentions in included bodies are shown too, so they are named with the page's own.
+      await fetchUsers(users);
+      return batch.map((page, i) => attach(page, found[i]!.includes, found[i]!.users, { pages, names, referencesOf }));
     } catch (error) {
       log.warn({ pages: batch.length, error: errorMessage(error) }, 'Reference resolution failed, pages converted without it');
       return batch;
@@ -125,10 +127,11 @@ function uniqueUsers(users: UserReference[]): UserReference[] {
 interface Looked {
   pages: Map<string, FoundPage | null>;
   names: Map<string, string | null>;
-  includesOf: (page: FoundPage) => TitleReference[];
+  referencesOf: (page: FoundPage) => StorageReferences;
 }
 
-function attach(page: PageRecord, includes: TitleReference[], users: UserReference[], { pages, names, includesOf }: Looked): PageRecord {
+function attach(page: PageRecord, includes: TitleReference[], ownUsers: UserReference[], { pages, names, referencesOf }: Looked): PageRecord {
+  const users = [...ownUsers];
   const reached: Record<string, IncludedPage> = {};
   const ids = new Set<string>();
   let frontier = includes;
@@ -140,7 +143,9 @@ function attach(page: PageRecord, includes: TitleReference[], users: UserReferen
       if (!found || key in reached) continue;
       reached[key] = { id: found.id, title: found.title, spaceKey: found.spaceKey, storage: found.storage };
       if (found.id !== page.id) ids.add(found.id);
-      next.push(...includesOf(found));
+      const refs = referencesOf(found);
+      next.push(...refs.includes);
+      users.push(...refs.users);
     }
     frontier = next;
   }

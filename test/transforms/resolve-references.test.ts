@@ -34,6 +34,7 @@ function scenario(flavour: ConfluenceScenario['flavour']): ConfluenceScenario {
       { id: '201', type: 'page', title: 'Shared FAQ', spaceKey: 'ENG', body: `<p>FAQ answer text.</p>${include('Level two')}` },
       { id: '202', type: 'page', title: 'Level two', spaceKey: 'ENG', body: `<p>Second level text.</p>${include('Shared FAQ')}` },
       { id: '203', type: 'page', title: 'Policy', spaceKey: 'ENG', body: '<ac:structured-macro ac:name="excerpt"><ac:rich-text-body><p>Policy summary.</p></ac:rich-text-body></ac:structured-macro><p>Long policy.</p>' },
+      { id: '204', type: 'page', title: 'Team page', spaceKey: 'ENG', body: `<p>Team lead: ${mention('ri:account-id', '5b10ac8d82e05b22cc7d4ef5')}</p>` },
     ],
     users: [
       { accountId: '5b10a2844c20165700ede21g', userKey: 'key-ada', username: 'ada', displayName: 'Ada Lovelace' },
@@ -101,6 +102,15 @@ t.test('Cloud mentions are named from one bulk call for the whole batch', async 
     t.equal(bulk.length, 1);
     const html = convertBodyWith({ baseUrl: h.sim.baseUrl, instanceType: 'cloud' })(resolved[1]!).html!;
     t.equal(html, '<p>@Grace Hopper and @user</p>\n', 'a user Confluence does not know stays @user');
+  });
+});
+
+t.test('a mention inside an included page is named too', async (t) => {
+  await withHarness('cloud', async (h) => {
+    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const [page] = await resolve([record('1', 'A', include('Team page'))]);
+    const html = convertBodyWith({ baseUrl: h.sim.baseUrl, instanceType: 'cloud' })(page!).html!;
+    t.match(html, 'Team lead: @Grace Hopper');
   });
 });
 
