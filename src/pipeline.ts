@@ -19,6 +19,8 @@ import { filterContentTypes } from './transforms/filter-content-types.js';
 import { applyScanBudget, extractAttachments, isAccepted } from './transforms/extract-attachments.js';
 import { inlineImagesWith } from './transforms/inline-images/index.js';
 import { withholdRestricted, type WithheldPage } from './transforms/restrictions.js';
+import { resolveReferences } from './transforms/resolve-references.js';
+import { applyIncludedChanges } from './transforms/included-changes.js';
 
 /**
  * The one module that knows the order of the stages. A sync cycle:
@@ -80,7 +82,7 @@ function bodyStages(runtime: TenantRuntime, concurrency: number, report?: CycleR
   return (pages: Highland.Stream<PageRecord>): Highland.Stream<PageRecord> => {
     const fetched = pages.through(fetchBodies({ api: confluence, logger, report }));
     const inlined = inline ? fetched.map((page) => highland(inline(page))).parallel(concurrency) : fetched;
-    return inlined.map(convert);
+    return inlined.through(resolveReferences({ api: confluence, logger })).map(convert);
   };
 }
 
@@ -125,7 +127,8 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, dryRun: bo
   for (const record of discovered.records) if (!isAccepted(record)) report.item('attachment', 'rejected', 0);
   const accepted = discovered.records.filter(isAccepted);
   const pages = accepted.filter((record): record is PageRecord => record.kind === 'page');
-  const plan = await report.phase('diff', () => planChanges(accepted, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger }), (p) => ({
+  const dated = (await applyIncludedChanges(accepted, { tenant, content: unique.content, api: confluence, logger })).records;
+  const plan = await report.phase('diff', () => planChanges(dated, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger }), (p) => ({
     spaces: p.spaces.length,
     changed: p.changed.length,
   }));

@@ -3,6 +3,7 @@
  * with a `kind`, so the NDJSON sink can write them as they are. Bytes never travel on
  * the stream: an attachment record carries where to download them.
  */
+import type { IncludedPage } from './convert/context.js';
 
 export interface SpaceRef {
   /** Confluence v1 numeric space id, stringified (it is part of Unique keys). */
@@ -77,6 +78,12 @@ export interface PageRecord {
   storage?: string;
   /** Converted HTML, after the convert-body stage. */
   html?: string;
+  /** Pages the body includes (by `includeKey`), looked up by resolve-references for convert-body. */
+  includes?: Record<string, IncludedPage>;
+  /** Ids of those pages, sorted; written to the content's metadata so their changes re-ingest this page. */
+  includedPageIds?: string[];
+  /** Display names of mentioned users by account id, user key or username (resolve-references). */
+  users?: Record<string, string>;
 }
 
 export interface AttachmentRecord {

@@ -4,7 +4,7 @@
  * so no text is dropped unless a rule drops it on purpose.
  */
 import { isCDATA, isTag, isText, type ChildNode, type Element } from 'domhandler';
-import type { Context, ConvertOptions } from './context.js';
+import { includeKey, type ConversionState, type Context, type ConvertOptions } from './context.js';
 import { convertHtmlElement } from './html.js';
 import { convertImage } from './images.js';
 import { convertLink } from './links.js';
@@ -53,9 +53,22 @@ const STORAGE_RULES: Readonly<Record<string, Rule>> = {
   'ac:adf-attribute': drop,
 };
 
-export function convertNodes(nodes: readonly ChildNode[], options: ConvertOptions, depth = 0): OutNode[] {
+/** A fresh conversion of the page `options` describe (its own key starts the include chain). */
+export function newState(options: ConvertOptions = {}): ConversionState {
+  const { spaceKey, page } = options;
+  return { footnotes: [], includeChain: spaceKey && page?.title ? [includeKey(spaceKey, page.title)] : [], includeDepth: 0 };
+}
+
+export function convertNodes(nodes: readonly ChildNode[], options: ConvertOptions, depth = 0, state: ConversionState = newState()): OutNode[] {
   if (depth > MAX_DEPTH) return [text(flattenedText(nodes))];
-  const ctx: Context = { options, depth, convert: (children) => convertNodes(children, options, depth + 1) };
+  const ctx: Context = {
+    options,
+    depth,
+    state,
+    convert: (children) => convertNodes(children, options, depth + 1, state),
+    convertIncluded: (children, included, key) =>
+      convertNodes(children, included, depth + 1, { footnotes: state.footnotes, includeChain: [...state.includeChain, key], includeDepth: state.includeDepth + 1 }),
+  };
   const out: OutNode[] = [];
   for (const node of nodes) {
     if (isText(node)) out.push(text(node.data));

@@ -36,6 +36,15 @@ const integerIn = (min: number, max: number): AttrRule => (value) => {
 const oneOf = (...allowed: string[]): AttrRule => (value) => (allowed.includes(value.trim()) ? value.trim() : undefined);
 const plain: AttrRule = (value) => (value.trim() ? value.trim() : undefined);
 
+/** Text direction and language: kept on every element that is kept (RTL text reads and chunks right). */
+const GLOBAL_RULES: Readonly<Record<string, AttrRule>> = {
+  dir: (value, ctx) => oneOf('rtl', 'ltr', 'auto')(value.toLowerCase(), ctx),
+  lang: (value) => (/^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$/.test(value.trim()) ? value.trim() : undefined),
+};
+
+/** Unwrapped elements that are kept as `<span>` when they carry a direction or language. */
+const SPAN_LIKE = new Set(['span', 'font', 'bdi', 'bdo']);
+
 /** The attributes kept, per element, with how each is validated (invalid values are dropped). */
 const ATTRIBUTE_RULES: Readonly<Record<string, Readonly<Record<string, AttrRule>>>> = {
   a: { href: (value, ctx) => safeHref(value, ctx.options), title: plain },
@@ -59,8 +68,11 @@ export function convertHtmlElement(source: Element, ctx: Context): OutNode[] {
   if (DROPPED_TAGS.has(tag)) return [];
   const name = RENAMED[tag] ?? tag;
   // Unknown and interactive elements (span, font, iframe, form, input…) are unwrapped:
-  // their text stays, the element does not.
-  if (!KEPT_TAGS.has(name)) return ctx.convert(source.children);
+  // their text stays, the element does not, unless it says which way the text runs.
+  if (!KEPT_TAGS.has(name)) {
+    const direction = SPAN_LIKE.has(name) ? globalAttributes(source, ctx) : [];
+    return direction.length > 0 ? [element('span', ctx.convert(source.children), direction)] : ctx.convert(source.children);
+  }
   const attrs = keptAttributes(source, name, ctx);
   if (name === 'img') {
     // An image without a usable source shows its alt text, as a browser would.
@@ -74,10 +86,27 @@ export function convertHtmlElement(source: Element, ctx: Context): OutNode[] {
   return [element(name, VOID_TAGS.has(name) ? [] : ctx.convert(source.children), attrs)];
 }
 
+function globalAttributes(source: Element, ctx: Context): OutAttr[] {
+  const attrs: OutAttr[] = [];
+  // Most elements carry no attributes at all: nothing to look up then.
+  if (isEmptyObject(source.attribs)) return attrs;
+  for (const attrName of Object.keys(GLOBAL_RULES)) {
+    const raw = attr(source, attrName);
+    const value = raw === undefined ? undefined : GLOBAL_RULES[attrName]!(raw, ctx);
+    if (value !== undefined) attrs.push([attrName, value]);
+  }
+  return attrs;
+}
+
+function isEmptyObject(value: Record<string, string>): boolean {
+  for (const _ in value) return false;
+  return true;
+}
+
 function keptAttributes(source: Element, name: string, ctx: Context): OutAttr[] {
   const rules = ATTRIBUTE_RULES[name];
-  if (!rules) return [];
-  const attrs: OutAttr[] = [];
+  const attrs: OutAttr[] = VOID_TAGS.has(name) && name !== 'img' ? [] : globalAttributes(source, ctx);
+  if (!rules) return attrs;
   // Sorted by name so the output does not depend on the order in which authors wrote them.
   for (const attrName of Object.keys(rules).sort()) {
     const raw = attr(source, attrName);

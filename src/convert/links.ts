@@ -80,12 +80,33 @@ export function convertLink(link: Element, ctx: Context): OutNode[] {
     else strays.push(child);
   }
   const hasBody = body !== undefined && textContentOfOut(body).trim() !== '';
-  const resolved = target ? resolveTarget(target, ctx) : { label: attrText(link, 'ac:anchor') };
+  const anchor = attrText(link, 'ac:anchor');
+  const resolved = target ? resolveTarget(target, ctx) : anchorOnly(anchor, ctx);
   const content = hasBody ? body! : resolved.label ? [text(resolved.label)] : [];
-  const linked = resolved.href && content.length > 0 ? [element('a', content, [['href', resolved.href]])] : content;
+  const href = resolved.href && target && anchor ? withFragment(resolved.href, anchor) : resolved.href;
+  const linked = href && content.length > 0 ? [element('a', content, [['href', href]])] : content;
   // A malformed link may hold more than its target and body (an unclosed element
   // swallowed what followed): keep that content after the link.
   return [...linked, ...(target ? ctx.convert(target.children) : []), ...ctx.convert(strays)];
+}
+
+/** A link to an anchor on the page itself: the page's own URL with the fragment, when known. */
+function anchorOnly(anchor: string | undefined, ctx: Context): ResolvedTarget {
+  const self = selfUrl(ctx);
+  return { label: anchor, href: anchor && self ? withFragment(self, anchor) : undefined };
+}
+
+/** `ac:anchor` as the URL's fragment (replacing one already there). */
+export function withFragment(href: string, anchor: string): string {
+  return `${href.replace(/#.*$/, '')}#${encodeURIComponent(anchor.trim())}`;
+}
+
+/** The converted page's own URL: by title in its space, else by id. */
+function selfUrl(ctx: Context): string | undefined {
+  const { webContext, spaceKey, page } = ctx.options;
+  if (!webContext) return undefined;
+  if (page?.title && spaceKey) return pageDisplayUrl(webContext, spaceKey, page.title);
+  return page?.id ? viewPageUrl(webContext, page.id) : undefined;
 }
 
 function plainBody(bodyElement: Element): OutNode[] {
@@ -113,12 +134,12 @@ interface ResolvedTarget {
 /** A resource identifier: what to show and where it points. */
 export function resolveTarget(target: Element, ctx: Context): ResolvedTarget {
   const { webContext, spaceKey: currentSpace } = ctx.options;
-  const spaceKey = attrText(target, 'ri:space-key') ?? currentSpace;
+  const spaceKey = resolveSpaceKey(attrText(target, 'ri:space-key'), currentSpace);
   const title = attrText(target, 'ri:content-title');
   switch (tagOf(target)) {
     case 'ri:page': {
-      // The anchor of `ac:link ac:anchor` is not appended: Confluence derives heading ids
-      // from the rendered page, which the display URL cannot predict.
+      const special = title ? specialPage(title, spaceKey, ctx) : undefined;
+      if (special) return special;
       const contentId = attrText(target, 'ri:content-id');
       if (title && webContext && spaceKey) return { label: title, href: pageDisplayUrl(webContext, spaceKey, title) };
       if (contentId && webContext) return { label: title, href: viewPageUrl(webContext, contentId) };
@@ -133,11 +154,12 @@ export function resolveTarget(target: Element, ctx: Context): ResolvedTarget {
       // Attachments are named by file name only; their URL needs the attachment id.
       return { label: attrText(target, 'ri:filename') };
     case 'ri:user':
-      // Without a body the UI shows the user's name, which needs a lookup; the account
-      // id or user key is an identifier, not text for readers, so it is masked.
-      return { label: '@user' };
+      // Without a body the UI shows the user's name, looked up before conversion
+      // (transforms/resolve-references); the account id or user key is an identifier,
+      // not text for readers, so an unknown user stays masked.
+      return { label: mentionLabel(target, ctx) };
     case 'ri:space': {
-      const key = attrText(target, 'ri:space-key');
+      const key = resolveSpaceKey(attrText(target, 'ri:space-key'), currentSpace);
       return { label: key, href: key && webContext ? `${webContext}/display/${encodeURIComponent(key)}` : undefined };
     }
     case 'ri:url': {
@@ -152,6 +174,47 @@ export function resolveTarget(target: Element, ctx: Context): ResolvedTarget {
       return { label: attrText(target, 'ri:parameter') };
     default:
       return { label: title ?? attrText(target, 'ri:filename') };
+  }
+}
+
+/** `currentSpace()` (and an absent key) mean the converted page's own space. */
+export function resolveSpaceKey(raw: string | undefined, current: string | undefined): string | undefined {
+  if (!raw || raw === 'currentSpace()') return current;
+  return raw;
+}
+
+/** The user identifiers a mention may carry, in the order they are looked up. */
+export const USER_ID_ATTRIBUTES = ['ri:account-id', 'ri:userkey', 'ri:username'] as const;
+
+/** `@Display Name` when the lookup found the user, else `@user`. */
+export function mentionLabel(user: Element, ctx: Context): string {
+  for (const name of USER_ID_ATTRIBUTES) {
+    const id = attrText(user, name);
+    const displayName = id ? ctx.options.users?.[id] : undefined;
+    if (displayName?.trim()) return `@${displayName.trim()}`;
+  }
+  return '@user';
+}
+
+/**
+ * Confluence's special page titles: `@self` (this page), `@parent` (its parent) and
+ * `@home` (the space home). Undefined for an ordinary title. A target that cannot be
+ * resolved keeps its text without an href rather than pointing at `/display/X/%40self`.
+ */
+function specialPage(title: string, spaceKey: string | undefined, ctx: Context): ResolvedTarget | undefined {
+  const { webContext, page } = ctx.options;
+  switch (title) {
+    case '@self':
+      return { label: page?.title ?? 'this page', href: selfUrl(ctx) };
+    case '@parent': {
+      if (!webContext || !page) return { label: page?.parentTitle ?? 'parent page' };
+      const href = page.parentTitle && spaceKey ? pageDisplayUrl(webContext, spaceKey, page.parentTitle) : page.parentId ? viewPageUrl(webContext, page.parentId) : undefined;
+      return { label: page.parentTitle ?? 'parent page', href };
+    }
+    case '@home':
+      return { label: spaceKey ? `${spaceKey} home` : 'space home', href: webContext && spaceKey ? `${webContext}/display/${encodeURIComponent(spaceKey)}` : undefined };
+    default:
+      return undefined;
   }
 }
 

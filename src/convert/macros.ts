@@ -1,13 +1,15 @@
 /**
  * `ac:structured-macro` (and legacy `ac:macro`) by name (contract §14.2). Parameters
- * configure a macro and are never text a reader sees, so only the ones that are shown
- * (titles, status text, issue keys, included page names) are read; everything else
- * is dropped. A body is kept unless the macro is navigation only.
+ * mostly configure a macro; the ones that carry content (titles, status text, issue
+ * keys, formulas, roadmaps, footnotes, embedded URLs: parameters.ts) are rendered, the
+ * rest dropped. A body is kept unless the macro is navigation only.
  */
 import { isTag, type ChildNode, type Element } from 'domhandler';
 import type { Context } from './context.js';
-import { convertLink, resolveTarget } from './links.js';
+import { convertContentMacro, genericParameters, plainTextOf, type ContentMacroParts } from './content-macros.js';
+import { convertInclude } from './includes.js';
 import { element, labelLine, text, type OutNode } from './out.js';
+import { CONTENT_MACROS } from './parameters.js';
 import { attr, macroParameters, parameterText, tagOf, textContent } from './parse.js';
 
 /** Callout macros and the word that names their kind in the output. */
@@ -94,15 +96,19 @@ function convertByName(parts: MacroParts, ctx: Context): OutNode[] {
       return [...(key ? [text(key)] : []), ...body(parts, ctx)];
     }
     case 'excerpt-include':
-    case 'include': {
-      const label = name === 'include' ? 'Included page' : 'Excerpt included from';
-      return [includeMarker(label, parameters.get(''), ctx), ...body(parts, ctx)];
-    }
-    default:
+    case 'include':
+      return [...convertInclude(name, macro, ctx), ...body(parts, ctx)];
+    default: {
       if (FILE_MACROS.has(name)) return [...fileMarker(parameters.get('name')), ...body(parts, ctx)];
+      const contentParts: ContentMacroParts = { macro, parameters, body: () => body(parts, ctx), plainText: plainTextOf(parts.plainBody) };
+      const family = CONTENT_MACROS[name];
+      if (family) return convertContentMacro(family, contentParts, ctx);
       // excerpt (even a hidden one: it is the page's own summary), details, section,
-      // column, toc-zone, unknown macros…: the body is content.
-      return body(parts, ctx);
+      // column, toc-zone, unknown macros…: the body is content, and so are parameters
+      // whose name says content.
+      const { lead, trail } = genericParameters(contentParts, ctx);
+      return [...lead, ...body(parts, ctx), ...trail];
+    }
   }
 }
 
@@ -123,22 +129,6 @@ function textOf(bodyElement: Element | undefined): OutNode[] {
 function languageClass(language: string | undefined): string | undefined {
   const cleaned = language?.toLowerCase().replace(/[^a-z0-9+#._-]/g, '');
   return cleaned ? `language-${cleaned}` : undefined;
-}
-
-/**
- * The included body is another page's and is not fetched (the converter does no I/O),
- * so the include is kept as a line naming that page, linked when its URL is known.
- */
-function includeMarker(label: string, reference: Element | undefined, ctx: Context): OutNode {
-  const link = reference?.children.find((child): child is Element => isTag(child) && tagOf(child) === 'ac:link');
-  const target = link?.children.find((child): child is Element => isTag(child) && tagOf(child).startsWith('ri:'));
-  if (link && target) {
-    const { label: pageTitle } = resolveTarget(target, ctx);
-    if (pageTitle) return element('p', [text(`[${label}: `), ...convertLink(link, ctx), text(']')]);
-  }
-  // Older content names the page as text, `SPACE:Title`.
-  const named = reference ? textContent(reference.children).trim() : '';
-  return element('p', [text(named ? `[${label}: ${named}]` : `[${label}]`)]);
 }
 
 /** `[file: budget.xlsx]` for macros that embed an attachment. */

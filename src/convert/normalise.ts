@@ -9,10 +9,20 @@
  */
 import { element, isBlock, PHRASING_CONTAINERS, text, type OutElement, type OutNode } from './out.js';
 
-/** Dropped when they end up with no content (they mean nothing empty). */
+/** Dropped when they end up with no children (they mean nothing empty). */
 const DROPPED_WHEN_EMPTY = new Set([...PHRASING_CONTAINERS, 'blockquote', 'aside', 'div', 'ul', 'ol', 'dl', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'details', 'figure']);
-/** Also dropped when holding only whitespace. */
-const DROPPED_WHEN_BLANK = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'summary']);
+/**
+ * Blocks dropped when they hold no content (no text, image, link or other element):
+ * `<p><br/></p>`, a template's empty list item. Table cells stay, for the structure.
+ */
+const DROPPED_WITHOUT_CONTENT = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'summary', 'li', 'dt', 'dd', 'blockquote', 'aside', 'div', 'details', 'figure', 'figcaption', 'section', 'pre']);
+/**
+ * Inline wrappers without content give way to what they hold (whitespace, a line
+ * break), so `a<strong> </strong>b` keeps its space.
+ */
+const UNWRAPPED_WITHOUT_CONTENT = new Set([...PHRASING_CONTAINERS].filter((tag) => !DROPPED_WITHOUT_CONTENT.has(tag)));
+/** Elements that are not content on their own. */
+const NOT_CONTENT = new Set(['br', 'wbr']);
 
 /** Flow containers whose loose inline content between blocks becomes paragraphs. */
 const SECTIONING = new Set(['aside', 'blockquote', 'details', 'div', 'section', 'article', 'header', 'footer', 'nav', 'main', 'figure', 'address']);
@@ -96,8 +106,18 @@ function withoutValue(item: OutNode): OutNode {
 
 function keepUnlessEmpty(node: OutElement): OutNode[] {
   if (node.children.length === 0 && DROPPED_WHEN_EMPTY.has(node.tag)) return [];
-  if (DROPPED_WHEN_BLANK.has(node.tag) && node.children.every((child) => child.kind === 'text' && !child.text.trim())) return [];
+  if (hasContent(node.children)) return [node];
+  if (DROPPED_WITHOUT_CONTENT.has(node.tag)) return [];
+  if (UNWRAPPED_WITHOUT_CONTENT.has(node.tag)) return node.children;
   return [node];
+}
+
+/** Text that is not blank, or an element that is content (children are normalised: empty ones are gone). */
+function hasContent(children: readonly OutNode[]): boolean {
+  for (const child of children) {
+    if (child.kind === 'text' ? child.text.trim() !== '' : !NOT_CONTENT.has(child.tag)) return true;
+  }
+  return false;
 }
 
 /** A phrasing-only element around blocks: one copy per run of inline content, blocks between. */

@@ -4,7 +4,7 @@
  */
 import { isTag, type ChildNode, type Element } from 'domhandler';
 import type { Context } from './context.js';
-import { element, isBlock, text, type OutNode } from './out.js';
+import { element, isBlock, labelLine, text, type OutNode } from './out.js';
 import { attrText, firstChildNamed, tagOf, textContent } from './parse.js';
 
 /** Task metadata that Confluence never shows as text. */
@@ -69,12 +69,21 @@ export function convertEmoticon(emoticon: Element, ctx: Context): OutNode[] {
   return [...(shown ? [text(shown)] : []), ...ctx.convert(emoticon.children)];
 }
 
-/** `<time datetime="2025-03-31" />` → the date as text (its own text when it has some). */
+/** A machine-readable date or instant: digits with the separators of ISO 8601. */
+const DATETIME = /^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[T ][0-9:.]+)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * `<time datetime="2025-03-31" />` → `<time datetime="2025-03-31">2025-03-31</time>`:
+ * the element (its machine-readable date kept) with readable text, its own text when
+ * it has some.
+ */
 export function convertTime(time: Element, ctx: Context): OutNode[] {
   const own = ctx.convert(time.children);
-  if (textContent(time.children).trim()) return own;
   const datetime = attrText(time, 'datetime');
-  return datetime ? [text(datetime), ...own] : own;
+  const valid = datetime && DATETIME.test(datetime) ? datetime : undefined;
+  const shown = textContent(time.children).trim() ? own : datetime ? [text(datetime), ...own] : own;
+  if (!valid) return shown;
+  return [element('time', shown, [['datetime', valid]])];
 }
 
 /**
@@ -83,9 +92,41 @@ export function convertTime(time: Element, ctx: Context): OutNode[] {
  * shows, so it wins; without one the node's `ac:adf-content` is the text.
  */
 export function convertAdfExtension(extension: Element, ctx: Context): OutNode[] {
+  const panel = adfPanel(extension, ctx);
+  if (panel) return panel;
   const hasFallback = firstChildNamed(extension, 'ac:adf-fallback') !== undefined;
   if (!hasFallback) return ctx.convert(extension.children);
   return ctx.convert(extension.children.filter((child) => !(isTag(child) && tagOf(child) === 'ac:adf-node')));
+}
+
+/** ADF panel types and the word that names them, as the storage callout macros do. */
+const PANEL_KINDS: Readonly<Record<string, string>> = {
+  info: 'Info', note: 'Note', warning: 'Warning', tip: 'Tip', success: 'Success', error: 'Error',
+};
+
+/**
+ * An ADF panel (`ac:adf-node type="panel"`) as an `<aside>` led by its kind, like the
+ * `note` or `info` macro; a custom panel has no kind a reader would name.
+ */
+function adfPanel(extension: Element, ctx: Context): OutNode[] | undefined {
+  const node = firstChildNamed(extension, 'ac:adf-node');
+  if (!node || attrText(node, 'type')?.toLowerCase() !== 'panel') return undefined;
+  let kind: string | undefined;
+  for (const child of node.children) {
+    if (isTag(child) && tagOf(child) === 'ac:adf-attribute' && attrText(child, 'key') === 'panel-type') kind = textContent(child.children).trim().toLowerCase();
+  }
+  // The fallback is what Confluence stored for readers that cannot render the node: when
+  // there is one it wins, as for every other extension (its wrapper divs add nothing).
+  // Anything else in the extension (a damaged body's strays) is kept either way.
+  const hasFallback = firstChildNamed(extension, 'ac:adf-fallback') !== undefined;
+  const parts = extension.children.filter((child) => !(hasFallback && isTag(child) && tagOf(child) === 'ac:adf-node'));
+  const body = unwrapDivs(ctx.convert(parts));
+  const label = kind ? PANEL_KINDS[kind] : undefined;
+  return [element('aside', [...(label ? [labelLine(label)] : []), ...body])];
+}
+
+function unwrapDivs(nodes: OutNode[]): OutNode[] {
+  return nodes.flatMap((node) => (node.kind === 'element' && node.tag === 'div' && node.attrs.length === 0 ? unwrapDivs(node.children) : [node]));
 }
 
 /** `ac:adf-node` without a fallback: its content and nested nodes, never its attributes. */

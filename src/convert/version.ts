@@ -6,7 +6,9 @@
  * then moves every older page's time forward once, and the next cycle re-ingests all
  * of them with the new converter.
  */
-export const CONVERTER_VERSION = { version: 1, releasedAt: '2026-11-29T00:00:00.000Z' } as const;
+// 2: content-bearing macro parameters, included pages, mention names, ADF panels, dir/lang,
+//    <time>, special link targets and anchors, no empty leftovers (issue 13).
+export const CONVERTER_VERSION = { version: 2, releasedAt: '2026-12-04T00:00:00.000Z' } as const;
 
 /**
  * The `updatedAt` to send to the file-diff for a page: the later of the page's own

@@ -1,5 +1,5 @@
 import type { InstanceType } from '../config/types.js';
-import { convertStorage, webContextOf } from '../convert/index.js';
+import { convertStorage, webContextOf, type ConvertOptions } from '../convert/index.js';
 import type { PageRecord } from '../records.js';
 
 export interface ConvertBodyOptions {
@@ -14,7 +14,24 @@ export interface ConvertBodyOptions {
  */
 export function convertBodyWith(options: ConvertBodyOptions): (page: PageRecord) => PageRecord {
   const webContext = webContextOf(options.baseUrl, options.instanceType);
-  return (page) => ({ ...page, html: convertStorage(page.storage ?? '', { webContext, spaceKey: page.space.key }) });
+  return (page) => converted(page, webContext);
+}
+
+/**
+ * The page with its HTML. What resolve-references looked up (included pages, user
+ * names) goes into the conversion; the included bodies are not needed after it.
+ */
+function converted(page: PageRecord, webContext: string | undefined): PageRecord {
+  const parent = page.ancestors[page.ancestors.length - 1];
+  const options: ConvertOptions = {
+    webContext,
+    spaceKey: page.space.key,
+    page: { id: page.id, title: page.title, parentTitle: parent?.title, parentId: parent?.id },
+    includes: page.includes,
+    users: page.users,
+  };
+  const { includes: _looked, ...rest } = page;
+  return { ...rest, html: convertStorage(page.storage ?? '', options) };
 }
 
 /**
@@ -23,8 +40,7 @@ export function convertBodyWith(options: ConvertBodyOptions): (page: PageRecord)
  * none of them, page links keep their text without an href.
  */
 export function convertBody(page: PageRecord): PageRecord {
-  const webContext = webContextFromPageUrl(page.webUrl);
-  return { ...page, html: convertStorage(page.storage ?? '', { webContext, spaceKey: page.space.key }) };
+  return converted(page, webContextFromPageUrl(page.webUrl));
 }
 
 /**

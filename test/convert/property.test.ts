@@ -2,10 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { convertNodes } from '../../src/convert/convert.js';
-import { convertStorageStrict, type ConvertOptions } from '../../src/convert/index.js';
-import { normalise } from '../../src/convert/normalise.js';
-import { parseStorage } from '../../src/convert/parse.js';
+import { convertStorageStrict, convertStorageTree, type ConvertOptions } from '../../src/convert/index.js';
 import { serialise } from '../../src/convert/serialise.js';
 import {
   contentModelViolations,
@@ -30,7 +27,7 @@ const SEED = process.env.FC_SEED === 'random' ? Date.now() : Number(process.env.
 const options: ConvertOptions = { webContext: 'https://confluence.acme.example', spaceKey: 'OPS' };
 
 function checkConversion(storage: string, ordered: boolean): void {
-  const tree = normalise(convertNodes(parseStorage(storage), options));
+  const tree = convertStorageTree(storage, options);
   const html = serialise(tree);
   if (html !== convertStorageStrict(storage, options)) throw new Error('conversion is not deterministic');
   const tags = namespacedTags(html);

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { convertStorageStrict, webContextOf } from '../../src/convert/index.js';
 import { htmlText, missingWords, namespacedTags, storageWords } from '../fixtures/storage/visible-words.js';
+import { contentParameterWords, emptyLeftovers, readableText } from '../fixtures/storage/content-parameters.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/storage/', import.meta.url));
 const names = readdirSync(FIXTURES).filter((file) => file.endsWith('.xml')).map((file) => file.slice(0, -4)).sort();
@@ -15,6 +16,9 @@ for (const name of names) {
     const inputWords = storageWords(storage);
     t.same(missingWords(inputWords, htmlText(html)), [], `${inputWords.length} words checked`);
     t.same(namespacedTags(html), [], 'no ac: or ri: element is left');
+    const parameterWords = contentParameterWords(storage);
+    t.same(missingWords(parameterWords, readableText(html), false), [], `${parameterWords.length} content-parameter words kept`);
+    t.same(emptyLeftovers(html), [], 'no empty leftover element');
   });
 }
 

@@ -16,7 +16,7 @@ export function pageUpsertRequest(page: PageRecord, html: Buffer, scopeId: strin
     ownerType: 'SCOPE',
     url: page.webUrl,
     byteSize: html.byteLength,
-    metadata: { confluenceLabels: page.labels, spaceKey: page.space.key, spaceName: page.space.name },
+    metadata: { confluenceLabels: page.labels, spaceKey: page.space.key, spaceName: page.space.name, ...includedPagesMetadata(page) },
     ingestionConfig: pageIngestionConfig(tenant),
   };
   return { input, ...upsertTarget(scopeId, tenant) };
@@ -39,6 +39,14 @@ export function attachmentUpsertRequest(att: AttachmentRecord, scopeId: string, 
     ingestionConfig: attachmentIngestionConfig(att.mediaType, tenant.ingestion.attachments),
   };
   return { input, ...upsertTarget(scopeId, tenant) };
+}
+
+/**
+ * The ids of the pages this page includes, so a later cycle sees their changes as a
+ * change of this page (transforms/included-changes); omitted when it includes none.
+ */
+function includedPagesMetadata(page: PageRecord): { includedPageIds?: string[] } {
+  return page.includedPageIds && page.includedPageIds.length > 0 ? { includedPageIds: page.includedPageIds } : {};
 }
 
 export function upsertTarget(scopeId: string, tenant: TenantConfig): Omit<UpsertRequest, 'input'> {

@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { CqlSearch } from './cql-eval.js';
 import type { ConfluenceStore } from './store.js';
-import type { Flavour, PageCaps, RestrictionBehaviour } from './types.js';
+import type { Flavour, PageCaps, RestrictionBehaviour, ScenarioUser } from './types.js';
 
 export interface SimContext {
   flavour: Flavour;
@@ -29,6 +29,8 @@ export interface SimContext {
   attachmentNextRepeatsExpand: boolean;
   /** Read-restriction switches (contract §17); tests flip them between cycles. */
   restrictions: RestrictionBehaviour;
+  /** Users the user endpoints know. */
+  users: readonly ScenarioUser[];
 }
 
 export const DEFAULT_CAPS: Record<Flavour, Required<PageCaps>> = {

@@ -103,6 +103,7 @@ export async function startConfluenceSimulator(scenario: ConfluenceScenario, opt
     mediaRejectsAuthorization: options.mediaRejectsAuthorization ?? true,
     attachmentNextRepeatsExpand: options.attachmentNextRepeatsExpand ?? false,
     restrictions: { ...scenario.restrictions },
+    users: scenario.users ?? [],
   };
 
   const state: SimulatorState = {

@@ -11,6 +11,7 @@ import { getContent, listContent, searchContent } from './routes-content.js';
 import { cloudDownloadRedirect, dataCenterDownload, mediaDownload } from './routes-downloads.js';
 import { manifest } from './routes-manifest.js';
 import { getReadRestriction } from './restrictions.js';
+import { bulkUsers, singleUser } from './routes-users.js';
 
 const GATEWAY = /^\/ex\/confluence\/([^/]+)(\/.*)?$/;
 const CONTENT_BY_ID = /^\/rest\/api\/content\/(\d+)$/;
@@ -29,6 +30,8 @@ const unauthorized = (): SimResponse => v1Error(401, 'This request requires auth
 function v1Routes(ctx: SimContext, req: SimRequest, path: string): SimResponse {
   if (path === '/rest/api/content/search') return searchContent(ctx, req);
   if (path === '/rest/api/content') return listContent(ctx, req);
+  if (path === '/rest/api/user/bulk' && ctx.flavour === 'cloud') return bulkUsers(ctx, req);
+  if (path === '/rest/api/user' && ctx.flavour === 'data-center') return singleUser(ctx, req);
   let match = CONTENT_BY_ID.exec(path);
   if (match) return getContent(ctx, req, match[1] as string);
   match = READ_RESTRICTION.exec(path);

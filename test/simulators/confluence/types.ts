@@ -85,6 +85,16 @@ export interface ConfluenceScenario {
   caps?: PageCaps;
   /** Read-restriction switches (contract §17); default: both served. */
   restrictions?: RestrictionBehaviour;
+  /** Users the user endpoints know (mention display names; not part of the content contract). */
+  users?: ScenarioUser[];
+}
+
+/** A user: Cloud looks users up by account id, DC by user key or username. */
+export interface ScenarioUser {
+  accountId?: string;
+  userKey?: string;
+  username?: string;
+  displayName: string;
 }
 
 export interface SimulatorOptions {
