@@ -25,6 +25,9 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  // The client's own deadline and throughput floor (transfer-guard.ts): timeouts as well.
+  'CFC_DEADLINE_EXCEEDED',
+  'CFC_BODY_TOO_SLOW',
 ]);
 
 /** Failures that happen before a request reaches the server: retrying them cannot duplicate it. */
