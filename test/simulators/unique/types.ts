@@ -206,5 +206,7 @@ export interface UniqueSimulator {
   expireTokens(): void;
   requests: RequestLogEntry[];
   clearRequests(): void;
+  /** Runs every delayed transition (`ingestionDelayMs`) now, so a test needs no sleep; returns how many ran. */
+  runDelayed(): number;
   close(): Promise<void>;
 }
