@@ -116,7 +116,8 @@ export class HttpClient {
         // Anything else (an auth provider's failure, say) is not ours to retry.
         shouldRetry: async ({ error }) => {
           if (!(error instanceof RetryableFailure)) return false;
-          await waitMs(error.delayMs, req.signal);
+          // On the injected clock only when one was given: the system clock's timers are unref'd.
+          await waitMs(error.delayMs, req.signal, this.#options.clock);
           return true;
         },
         signal: req.signal,

@@ -50,3 +50,11 @@ export class ManualClock implements Clock {
     }
   }
 }
+
+/** Resolves once `predicate` holds, checking after each I/O turn: a wait on events, not on time. */
+export async function until(predicate: () => boolean, what = 'the condition'): Promise<void> {
+  for (let turns = 0; !predicate(); turns += 1) {
+    if (turns > 1_000_000) throw new Error(`${what} never held`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -8,17 +8,9 @@ import t from 'tap';
 import { HttpClient } from '../../src/http/client.js';
 import type { RequestEvent } from '../../src/http/types.js';
 import { failure, startServer } from '../helpers/http-servers.js';
-import { ManualClock } from '../helpers/manual-clock.js';
+import { ManualClock, until } from '../helpers/manual-clock.js';
 
 const FLOOR = { minBytesPerSecond: 100, throughputWindowMs: 1_000 };
-
-/** Resolves once `predicate` holds, checking after each I/O turn (no timers). */
-async function until(predicate: () => boolean): Promise<void> {
-  for (let turns = 0; !predicate(); turns += 1) {
-    if (turns > 100_000) throw new Error('condition never held');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 t.test('a body trickling below the throughput floor fails within a window, though bytes keep coming', async (t) => {
   const writers: ((chunk: string) => void)[] = [];
@@ -91,6 +83,9 @@ t.test('a deadline that fires is retried like any timeout', async (t) => {
   const pending = http.getJson<{ ok: boolean }>(server.url, { buffer: true });
   await until(() => server.received.length === 1);
   await clock.advance(1_000);
+  // The retry's backoff runs on the same clock.
+  await until(() => clock.pending === 1);
+  await clock.advance(1);
   t.same(await pending, { ok: true });
   t.equal(calls, 2);
 });

@@ -157,6 +157,11 @@ export interface FaultRule {
   /** Destroy the socket without answering. */
   reset?: boolean;
   latencyMs?: number;
+  /**
+   * The request waits for the returned promise before it is handled (a test releases
+   * it): "slower than the client's timeout" without a race against the clock.
+   */
+  hold?: (req: FaultRequest) => Promise<void>;
   /** deleteFolder reports the folder in failedFolders and deletes nothing. */
   failedFolders?: boolean;
   /** Fire at most this many times. */
