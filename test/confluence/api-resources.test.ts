@@ -55,6 +55,15 @@ t.test('Cloud: v2 cursor pages are followed', async (t) => {
   t.ok(requests[1]!.query.cursor, 'continuation by cursor');
 });
 
+t.test('Cloud: a v2 next link on another origin fails the listing without sending the token there', async (t) => {
+  const h = await startHarness({ flavour: 'cloud', spaces: SPACES, content: [page('10', 'page', 30)] });
+  t.teardown(() => h.close());
+  const items = await discovered(h);
+  const foreign = 'http://127.0.0.1:9/wiki/api/v2/pages/10/attachments?cursor=x';
+  h.sim.faults.add({ path: /\/api\/v2\/pages\/10\/attachments$/, status: 200, body: JSON.stringify({ results: [{ id: 'att1', title: 'a.pdf' }], _links: { next: foreign } }), times: 1 });
+  await t.rejects(h.api.listMoreAttachments(items.get('10')!), { code: 'HTTP_ORIGIN_REFUSED', message: /not to http:\/\/127\.0\.0\.1:9/ });
+});
+
 t.test('DC: more than 25 attachments follow the next links, append, and ask for versions', async (t) => {
   const h = await startHarness({ flavour: 'data-center', spaces: SPACES, content: [page('10', 'page', 60)] });
   t.teardown(() => h.close());
