@@ -7,6 +7,7 @@ import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable,
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
+import { declaredLength, readAll, requestBodyBytes } from './sizes.js';
 import { AttemptGuard, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
@@ -394,26 +395,4 @@ export function defaultEndpoint(url: string): string {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** The bytes a request sends, as far as they are known before sending. */
-function requestBodyBytes(req: HttpRequest): number {
-  const { body } = req;
-  if (typeof body === 'string') return Buffer.byteLength(body, 'utf8');
-  if (Buffer.isBuffer(body)) return body.length;
-  if (body === undefined) return 0;
-  const header = Object.entries(req.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-length')?.[1];
-  const length = Number(header);
-  return Number.isFinite(length) && length > 0 ? length : 0;
-}
-
-function declaredLength(headers: Dispatcher.ResponseData['headers']): number | undefined {
-  const length = Number(headerValue(headers['content-length']));
-  return Number.isFinite(length) && length >= 0 ? length : undefined;
-}
-
-async function readAll(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { ConnectorError } from '../errors.js';
 import { excerpt, redactText, redactUrl } from './redact.js';
 import { networkErrorCode } from './retry-policy.js';
+import { readAll } from './sizes.js';
 import type { HttpMethod, HttpResponse } from './types.js';
 
 type UndiciBody = Dispatcher.ResponseData['body'];
@@ -120,9 +121,7 @@ export function wrapResponse(data: Dispatcher.ResponseData, body: Readable, cont
   const text = async (): Promise<string> => {
     if (buffered !== undefined) return buffered;
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-      return Buffer.concat(chunks).toString('utf8');
+      return await readAll(body);
     } catch (error) {
       if (error instanceof ConnectorError) throw error;
       throw networkError(method, url, networkErrorCode(error), error);
