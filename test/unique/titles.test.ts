@@ -18,6 +18,9 @@ t.test('line breaks and tabs become a space; NUL, BEL, DEL, C1 and direction con
   t.equal(contentTitle('\u2066isolated\u2069 \u200Fmark\u200E \u202Aembedded\u202C'), 'isolated mark embedded');
   t.equal(contentTitle('para\u2028graph\u2029end\u0085x'), 'para graph end x');
   t.equal(contentTitle('  padded  '), 'padded');
+  t.equal(contentTitle('a \u0001\t\n  b'), 'a b', 'a break takes the white space around it along');
+  t.equal(contentTitle('NBSP kept\u00a0'), 'NBSP kept\u00a0', 'only plain spaces are trimmed');
+  t.equal(contentTitle('lone \ud83d and \udc4d'), 'lone \ufffd and \ufffd', 'lone surrogates become U+FFFD');
 });
 
 t.test('a title of nothing but controls becomes Untitled', async (t) => {
