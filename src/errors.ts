@@ -11,6 +11,10 @@ export const ERROR_CODES = [
   'HTTP_TOO_MANY_REDIRECTS',
   'HTTP_PROXY_ERROR',
   'HTTP_ABORTED',
+  /** A request to an origin the tenant's credentials are not bound to (a hostile or wrong link). */
+  'HTTP_ORIGIN_REFUSED',
+  /** A download or answer larger than its declared size (plus a margin) or the configured cap. */
+  'HTTP_RESPONSE_TOO_LARGE',
   /** Confluence refused the tenant's credentials: a 401 on an API call, or a failed OAuth token request. */
   'CONFLUENCE_AUTH_FAILED',
   'CONFLUENCE_HTTP_ERROR',

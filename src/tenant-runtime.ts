@@ -1,5 +1,8 @@
 import type { Dispatcher } from 'undici';
+import { attachmentPolicy } from './attachment-policy.js';
 import { ConfluenceApi } from './confluence/api.js';
+import type { ListingLimits } from './confluence/listing.js';
+import type { Clock } from './http/clock.js';
 import { atlassianApiBaseUrl, confluenceAuth } from './confluence/auth.js';
 import type { TenantConfig } from './config/types.js';
 import { ConnectorError } from './errors.js';
@@ -16,6 +19,10 @@ export interface RuntimeTuning {
   timeouts?: Partial<Timeouts>;
   /** Window of every client-side rate limit (default 60 000 ms): tests shrink it to keep rate-limit scenarios fast. */
   rateWindowMs?: number;
+  /** Bounds of every Confluence listing (pages, items, empty pages in a row): tests lower them. */
+  listingLimits?: Partial<ListingLimits>;
+  /** The clock of every client's deadlines and throughput floor: tests pass a manual one. */
+  clock?: Clock;
 }
 
 export interface RuntimeOptions {
@@ -54,6 +61,7 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
     onRequest: options.onRequest,
     retry: tuning.retry,
     timeouts,
+    clock: tuning.clock,
   });
   const apiBase = atlassianApiBaseUrl(env);
   const auth = confluenceAuth({ tenant: tenant.name, config: tenant.confluence, http: confluenceHttp, atlassianApiBaseUrl: apiBase });
@@ -65,6 +73,8 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
     atlassianApiBaseUrl: apiBase,
     attachmentsEnabled: tenant.ingestion.attachments.enabled,
     logger,
+    maxDownloadBytes: attachmentPolicy(tenant).maxBytes,
+    listingLimits: tuning.listingLimits,
   });
   const unique = createUniqueClients({
     tenant: tenant.name,
@@ -75,6 +85,7 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
     fileDiffRetry: tuning.fileDiffRetry,
     timeouts,
     rateWindowMs: tuning.rateWindowMs,
+    clock: tuning.clock,
   });
   warnIgnoredSettings(tenant, logger);
   return {

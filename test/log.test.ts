@@ -28,6 +28,36 @@ t.test('secret-looking keys are redacted at any depth', async (t) => {
   t.equal(record.tokenExpiresInSeconds, 3600, 'counts named like tokens stay readable');
 });
 
+t.test('credential and private-key fields are redacted in every spelling', async (t) => {
+  const record = redactRecord(
+    {
+      credential: 'c-1',
+      credentials: { user: 'u' },
+      clientCredentials: 'c-2',
+      'private-key': 'pk-1',
+      private_key: 'pk-2',
+      privateKey: 'pk-3',
+      sslPrivateKeyPath: '/etc/key.pem',
+      apiKey: 'k-1',
+      passwd: 'p-1',
+    },
+    'conceal',
+  );
+  for (const [key, value] of Object.entries(record)) t.equal(value, '[redacted]', key);
+});
+
+t.test('every occurrence of a secret in free text is scrubbed, not only the first', async (t) => {
+  const secret = new Secret('repeated-secret-value-77');
+  const { logger, output } = capturedLogger();
+  logger.warn({ error: `a ${secret.reveal()} b ${secret.reveal()} c ${secret.reveal()}`, nested: { detail: [`${secret.reveal()}${secret.reveal()}`] } }, 'Echoed twice');
+  t.notMatch(output.text(), secret.reveal());
+  const line = output.lines()[0]!;
+  t.equal(line.error, 'a [redacted] b [redacted] c [redacted]');
+  t.same((line.nested as { detail: string[] }).detail, ['[redacted][redacted]']);
+  const direct = redactRecord({ msg: `x ${secret.reveal()} y ${secret.reveal()}` }, 'disclose');
+  t.equal(direct.msg, 'x [redacted] y [redacted]');
+});
+
 t.test('a resolved secret value is scrubbed from free text', async (t) => {
   const secret = new Secret('leaked-into-a-message-42');
   const { logger, output } = capturedLogger();

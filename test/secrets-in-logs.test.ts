@@ -51,7 +51,8 @@ t.test('a whole config-load, auth and sync flow with known secrets logs none of 
   });
   t.teardown(() => Promise.all([confluence.close(), unique.close()]));
   const env = {
-    SITE_URL: confluence.baseUrl,
+    // A Cloud site is https (the config insists); on Cloud every call goes to the gateway, the simulator.
+    SITE_URL: 'https://acme.atlassian.net',
     CLOUD_ID: confluence.cloudId,
     CONFLUENCE_CLIENT_SECRET: CONFLUENCE_SECRET,
     ZITADEL_URL: unique.zitadelTokenUrl,

@@ -36,7 +36,13 @@ const CONDITIONS: Record<string, Schema[]> = {
   [F.CONFLUENCE.path]: [
     {
       if: when('instanceType', 'cloud'),
-      then: { required: ['cloudId'], properties: { auth: { properties: { mode: { const: 'oauth_2lo', description: 'pat is only supported for data-center' } } } } },
+      then: {
+        required: ['cloudId'],
+        properties: {
+          auth: { properties: { mode: { const: 'oauth_2lo', description: 'pat is only supported for data-center' } } },
+          baseUrl: { pattern: '^(?!http://)', description: 'https only for cloud' },
+        },
+      },
     },
     { if: when('instanceType', 'data-center'), then: forbid('cloudId') },
   ],

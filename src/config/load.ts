@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename, isAbsolute } from 'node:path';
 import { glob } from 'tinyglobby';
 import { YAMLError, parseDocument } from 'yaml';
@@ -7,6 +7,7 @@ import { formatFailures, problemLine } from './errors.js';
 import { resolveTenant } from './resolve.js';
 import { validateTenant } from './schema.js';
 import type { TenantConfig } from './types.js';
+import { MAX_NESTING, MAX_TENANT_FILE_BYTES, duplicateKeyOffsets, excessiveNesting, firstInvalidUtf8, linePosition } from './yaml-guards.js';
 
 /**
  * Finding, reading and checking tenant files. Every problem of every file is
@@ -74,11 +75,30 @@ export function parseTenantFile(file: string, text: string, env: NodeJS.ProcessE
   const { name, problem } = tenantName(file);
   const result: TenantLoadResult = { name, file, problems: problem ? [problemLine(file, '', problem)] : [], warnings: [] };
 
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > MAX_TENANT_FILE_BYTES) {
+    result.problems.push(problemLine(file, '', tooLarge(size)));
+    return result;
+  }
+  const deep = excessiveNesting(text);
+  if (deep !== undefined) {
+    result.problems.push(problemLine(file, `line ${deep.line}, column ${deep.col}`, `YAML error: nested more than ${MAX_NESTING} levels deep (a tenant file needs fewer than 10)`));
+    return result;
+  }
   // logLevel 'error': the parser's warnings (e.g. a mapping used as a key) would go to
   // process.emitWarning, outside the problem lines; what matters is reported as a problem.
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+  // uniqueKeys off: the parser's duplicate check is quadratic; ours below is linear.
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: false, logLevel: 'error' });
   if (document.errors.length > 0) {
     result.problems.push(...document.errors.map((error) => yamlProblem(file, error)));
+    return result;
+  }
+  const duplicates = duplicateKeyOffsets(document);
+  if (duplicates.length > 0) {
+    for (const offset of duplicates) {
+      const pos = linePosition(text, offset);
+      result.problems.push(problemLine(file, `line ${pos.line}, column ${pos.col}`, 'YAML syntax error: Map keys must be unique'));
+    }
     return result;
   }
   // toJS throws (ReferenceError) on an alias without its anchor and on alias bombs;
@@ -111,6 +131,49 @@ export function parseTenantFile(file: string, text: string, env: NodeJS.ProcessE
   return result;
 }
 
+function tooLarge(size: number): string {
+  return `file is ${size} bytes, more than the ${MAX_TENANT_FILE_BYTES} bytes a tenant file may have (they are a few KB)`;
+}
+
+/** The file's text, or the problem that stops it being read: unreadable, too large, not UTF-8. */
+export async function readTenantFile(file: string): Promise<{ text: string } | { problem: string }> {
+  let bytes: Buffer;
+  try {
+    // At most one byte past the cap is read: a huge file is rejected without loading it.
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_TENANT_FILE_BYTES + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length > MAX_TENANT_FILE_BYTES) {
+          const { size } = await handle.stat();
+          return { problem: problemLine(file, '', tooLarge(size)) };
+        }
+      }
+      bytes = buffer.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    return { problem: problemLine(file, '', `cannot read the file (${code})`) };
+  }
+  return decodeTenantFile(file, bytes);
+}
+
+/** UTF-8 text of a tenant file, or a problem naming the first byte that is not UTF-8. */
+export function decodeTenantFile(file: string, bytes: Uint8Array): { text: string } | { problem: string } {
+  const invalid = firstInvalidUtf8(bytes);
+  if (invalid !== undefined) {
+    const byte = `0x${invalid.byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    return { problem: problemLine(file, `line ${invalid.line}`, `not valid UTF-8: byte ${byte} at byte offset ${invalid.offset} (save the file as UTF-8)`) };
+  }
+  return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
+}
+
 /** Reads every file the glob matches (absolute, or relative to the working directory). */
 export async function loadTenants(pattern: string, env: NodeJS.ProcessEnv = process.env): Promise<TenantLoadResult[]> {
   // expandDirectories off: `config/` must not pull in the JSON schema and every other file below it.
@@ -120,14 +183,9 @@ export async function loadTenants(pattern: string, env: NodeJS.ProcessEnv = proc
   }
   return Promise.all(
     files.map(async (file) => {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-        return { name: tenantName(file).name, file, problems: [problemLine(file, '', `cannot read the file (${code})`)], warnings: [] };
-      }
-      return parseTenantFile(file, text, env);
+      const read = await readTenantFile(file);
+      if ('problem' in read) return { name: tenantName(file).name, file, problems: [read.problem], warnings: [] };
+      return parseTenantFile(file, read.text, env);
     }),
   );
 }

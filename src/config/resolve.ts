@@ -1,8 +1,8 @@
 import { Secret } from '../secret.js';
 import { problemLine, sortProblems } from './errors.js';
-import { FIELDS, INGEST_ALL_LABEL, fieldKey, type FieldSpec } from './fields.js';
+import { BASE_URL, FIELDS, INGEST_ALL_LABEL, fieldKey, type FieldSpec } from './fields.js';
 import { describeValue, envRefName, nonEmptyString } from './rules.js';
-import { isMapping, type ValidatedTenant } from './schema.js';
+import { CLOUD_NEEDS_HTTPS, isMapping, type ValidatedTenant } from './schema.js';
 import type { ConfluenceAuth, CredentialSource, TenantConfig, TenantStatus, UniqueConfig } from './types.js';
 
 /**
@@ -59,7 +59,10 @@ function resolveScalar(spec: FieldSpec, value: unknown, path: string, ctx: Conte
   // A reference to a credential variable from a field that is not secret (a typo, a
   // copy-paste) must not print the credential: mask by the variable's name as well.
   const masked = spec.secret === true || SECRET_VARIABLE.test(name);
-  if (parsed === undefined) return report(`has a value that is not ${rule.expected}: got ${describeValue(raw, masked)}`);
+  if (parsed === undefined) {
+    const reason = rule.explain?.(raw);
+    return report(reason === undefined ? `has a value that is not ${rule.expected}: got ${describeValue(raw, masked)}` : `has a value that ${reason}`);
+  }
   return parsed.value;
 }
 
@@ -91,6 +94,14 @@ function checkResolvedLabels(tree: Tree, ctx: Context): void {
       line: problemLine(ctx.file, INGEST_ALL_LABEL.path, 'must differ from ingestSingleLabel (after resolving os.environ/ references)'),
     });
   }
+}
+
+/** A literal baseUrl was checked by the schema; one from the environment is only known now. */
+function checkResolvedBaseUrl(tree: Tree, ctx: Context): void {
+  const confluence = nodeAt(tree, 'confluence');
+  const baseUrl = confluence?.baseUrl;
+  if (!ctx.fromEnv.has(BASE_URL.path) || confluence?.instanceType !== 'cloud' || typeof baseUrl !== 'string' || !/^http:/i.test(baseUrl)) return;
+  ctx.problems.push({ path: BASE_URL.path, line: problemLine(ctx.file, BASE_URL.path, `${CLOUD_NEEDS_HTTPS} (after resolving os.environ/ references)`) });
 }
 
 const on = (value: unknown): boolean => value === 'enabled';
@@ -179,6 +190,7 @@ export function resolveTenant(validated: ValidatedTenant, name: string, file: st
   const ctx: Context = { file, env, problems: [], warnings: [], fromEnv: new Set(), envNames: new Map() };
   resolveReferences(validated, ctx);
   checkResolvedLabels(validated, ctx);
+  checkResolvedBaseUrl(validated, ctx);
   const problems = sortProblems(ctx.problems);
   if (problems.length > 0) return { problems, warnings: ctx.warnings };
   return { config: build(validated, name, file, ctx.envNames), problems, warnings: ctx.warnings };

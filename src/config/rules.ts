@@ -13,6 +13,11 @@ export interface Rule<T = unknown> {
   parse(value: unknown): { value: T } | undefined;
   /** The JSON Schema of a literal value, for `config/tenant-config.schema.json` and its test. */
   readonly jsonSchema: Record<string, unknown>;
+  /**
+   * A specific reason a value breaks the rule, worded without the value (which may hold
+   * a credential), used instead of "expected …, got …" when it applies.
+   */
+  explain?(value: unknown): string | undefined;
 }
 
 /** `os.environ/NAME`: the value comes from the environment at load time. */
@@ -46,9 +51,24 @@ export const nonEmptyString = stringRule('a non-empty string', /^[\s\S]*\S[\s\S]
 /** Confluence labels never contain white space; a label with a space could never match a page. */
 export const label = stringRule('a Confluence label (non-empty, no spaces)', /^\S+$/);
 
-/** Host, then non-empty path segments: rules out a trailing slash and `//` in the path. */
-const URL_PATTERN = /^https?:\/\/[^\s/?#]+(\/[^\s/?#]+)*$/;
-export const url = stringRule('a URL without a trailing slash', URL_PATTERN, (s) => URL.canParse(s));
+/**
+ * Host, then non-empty path segments: rules out a trailing slash and `//` in the path,
+ * and user info (`user:password@host`): a password there would travel in every content
+ * `url` and `sourceName` sent to Unique, and in every log line naming the URL.
+ */
+const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(\/[^\s/?#]+)*$/;
+export const url: Rule<string> = {
+  ...stringRule('a URL without a trailing slash', URL_PATTERN, (s) => URL.canParse(s)),
+  explain: (value) => (typeof value === 'string' && hasUserInfo(value) ? USER_INFO_PROBLEM : undefined),
+};
+
+export const USER_INFO_PROBLEM = 'must not contain user info (user:password@ before the host; the value is not shown); credentials belong in the auth fields, from os.environ/';
+
+/** `https://user:pw@host/…`: an `@` before the end of the authority. */
+export function hasUserInfo(value: string): boolean {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(value)?.[1];
+  return authority !== undefined && authority.includes('@');
+}
 
 export const cron = stringRule('a cron expression', /^\s*\S+(\s+\S+){4,5}\s*$/, (s) => validateCron(s));
 
@@ -100,6 +120,7 @@ export function describeValue(value: unknown, secret = false): string {
   if (typeof value === 'object') return 'a mapping';
   if (secret) return typeof value === 'string' ? (value.trim() === '' ? 'a blank string' : 'a string (not shown)') : `a ${typeof value}`;
   if (typeof value === 'string') {
+    if (hasUserInfo(value)) return 'a URL with user info (not shown)';
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return JSON.stringify(shown);
   }

@@ -39,7 +39,8 @@ function scalarProblem(field: FieldSpec, value: unknown): string | undefined {
   if (isMalformedEnvRef(value)) {
     return `expected os.environ/NAME with NAME made of letters, digits and underscores, got ${describeValue(value)}`;
   }
-  return rule.parse(value) === undefined ? `expected ${rule.expected}, got ${describeValue(value, field.secret)}` : undefined;
+  if (rule.parse(value) !== undefined) return undefined;
+  return rule.explain?.(value) ?? `expected ${rule.expected}, got ${describeValue(value, field.secret)}`;
 }
 
 function scalar(field: FieldSpec, check?: Check, missing?: string): AnyStruct {
@@ -160,13 +161,18 @@ const auth = dynamic((value) => {
   return mode === 'oauth_2lo' || mode === 'pat' ? authStructs[mode] : authStructs.unknown;
 });
 
+/** Atlassian Cloud sites are https only; over http the OAuth token and page URLs would travel in clear. */
+const httpsOnCloud: Check = (value, branch) =>
+  parentOf(branch).instanceType === 'cloud' && typeof value === 'string' && /^http:/i.test(value) ? CLOUD_NEEDS_HTTPS : undefined;
+export const CLOUD_NEEDS_HTTPS = 'must start with https:// for cloud (Atlassian Cloud sites are served over https only)';
+
 const labelsDiffer: Check = (value, branch) =>
   value === parentOf(branch).ingestSingleLabel ? 'must differ from ingestSingleLabel' : undefined;
 
 function confluenceStruct(cloudId: AnyStruct): AnyStruct {
   return section({
     instanceType: field(F.INSTANCE_TYPE),
-    baseUrl: field(F.BASE_URL),
+    baseUrl: field(F.BASE_URL, httpsOnCloud),
     cloudId,
     auth,
     apiRateLimitPerMinute: field(F.CONFLUENCE_RATE),

@@ -7,12 +7,13 @@ import { confluenceCredentialHint } from '../auth/credential-hint.js';
 import type { ConfluenceConfig } from '../config/types.js';
 import { ConnectorError, isConnectorError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
+import { boundToOrigins } from '../http/origins.js';
 import type { AuthProvider, HttpResponse } from '../http/types.js';
 import type { Logger } from '../log.js';
 import type { PageRecord, SyncLabels } from '../records.js';
 import { listAttachments } from './attachments.js';
 import { BODY_BATCH_SIZE, BODY_EXPAND, batches, contentExpand, idsCql, titleCql } from './cql.js';
-import { DEFAULT_MAX_PAGES, followListing, idOfItem, nextLinkOf, type ListingPage } from './listing.js';
+import { DEFAULT_LISTING_LIMITS, followListing, idOfItem, nextLinkOf, type ListingLimits, type ListingPage } from './listing.js';
 import { mapContent, toUtcIso } from './map-content.js';
 import { asValid, invalidContentReason, type RawAttachment, type RawContent, type ValidContent } from './raw.js';
 import { confluenceUrls, type ConfluenceUrls } from './urls.js';
@@ -29,6 +30,13 @@ export interface ConfluenceApiOptions {
   logger: Logger;
   /** Loop guard of every listing; tests lower it. */
   maxPages?: number;
+  /**
+   * The most bytes a download may deliver (`maxFileSizeMb`); a download is cut there,
+   * or at its declared size plus a margin when that is smaller. Default: no cap beyond the declared size.
+   */
+  maxDownloadBytes?: number;
+  /** Bounds of every listing (items, empty pages); tests lower them. */
+  listingLimits?: Partial<ListingLimits>;
 }
 
 export interface SearchOptions {
@@ -53,7 +61,24 @@ export interface DownloadTarget {
   id: string;
   pageId: string;
   downloadPath?: string;
+  /** The size Confluence declared (`extensions.fileSize`); the download is cut a margin above it. */
+  fileSize?: number;
 }
+
+/**
+ * Slack above the declared size before a download is cut: Confluence's `fileSize` is
+ * what it listed, not a promise, and a few bytes more must not fail a real file; a
+ * declared 100 KB image streaming gigabytes must fail within about a megabyte.
+ */
+export function downloadCap(declared: number | undefined, maxBytes: number | undefined): number | undefined {
+  const limits: number[] = [];
+  if (maxBytes !== undefined) limits.push(maxBytes);
+  if (declared !== undefined && Number.isFinite(declared) && declared >= 0) limits.push(declared + Math.max(DOWNLOAD_MARGIN_BYTES, Math.ceil(declared * 0.1)));
+  return limits.length === 0 ? undefined : Math.min(...limits);
+}
+
+/** At least this much above the declared size is read before a download is cut. */
+export const DOWNLOAD_MARGIN_BYTES = 1024 * 1024;
 
 export interface RequestOptions {
   endpoint: string;
@@ -65,6 +90,7 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Read the JSON answer within the request's retries (`HttpRequest.buffer`). */
   buffer?: boolean;
+  maxResponseBytes?: number;
 }
 
 export class ConfluenceApi {
@@ -72,7 +98,9 @@ export class ConfluenceApi {
   readonly labels: SyncLabels;
   readonly attachmentsEnabled: boolean;
   readonly #options: ConfluenceApiOptions;
-  readonly #maxPages: number;
+  /** The bounds every listing of this tenant follows (discovery's total item count too). */
+  readonly listingLimits: ListingLimits;
+  readonly #auth: AuthProvider;
   #instanceId: Promise<string> | undefined;
 
   constructor(options: ConfluenceApiOptions) {
@@ -80,7 +108,13 @@ export class ConfluenceApi {
     this.urls = confluenceUrls(options.config, options.atlassianApiBaseUrl);
     this.labels = { single: options.config.ingestSingleLabel, all: options.config.ingestAllLabel };
     this.attachmentsEnabled = options.attachmentsEnabled;
-    this.#maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    this.listingLimits = {
+      ...DEFAULT_LISTING_LIMITS,
+      ...Object.fromEntries(Object.entries(options.listingLimits ?? {}).filter(([, value]) => value !== undefined)),
+      ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
+    };
+    // Finding: an absolute download link or `_links.next` on another host used to receive the PAT.
+    this.#auth = boundToOrigins(options.auth, this.urls.credentialOrigins);
   }
 
   get flavour(): ConfluenceConfig['instanceType'] {
@@ -123,14 +157,17 @@ export class ConfluenceApi {
    * no attachments (§11 [R]).
    */
   async listMoreAttachments(content: ValidContent): Promise<RawAttachment[]> {
-    return listAttachments(this, content, this.#maxPages);
+    return listAttachments(this, content, this.listingLimits);
   }
 
   /** Cloud E6 (302 to the media host, followed without Authorization) or DC E7. The caller streams the body. */
   async downloadAttachment(att: DownloadTarget, signal?: AbortSignal): Promise<HttpResponse> {
     const url = this.urls.attachmentDownload(att.pageId, att.id, att.downloadPath);
+    // Counted while it streams (images and attachments alike), so a file larger than it
+    // said is cut after its declared size plus a margin, never read whole.
+    const maxResponseBytes = downloadCap(att.fileSize, this.#options.maxDownloadBytes);
     // Any media type is acceptable: asking for JSON here could earn a 406 from a strict proxy.
-    return this.request(url, { endpoint: 'attachment/download', headers: { accept: '*/*' }, signal });
+    return this.request(url, { endpoint: 'attachment/download', headers: { accept: '*/*' }, signal, maxResponseBytes });
   }
 
   /**
@@ -191,15 +228,17 @@ export class ConfluenceApi {
         method: 'GET',
         url,
         headers: options.headers ?? { accept: 'application/json' },
-        auth: options.authenticated === false ? undefined : this.#options.auth,
+        auth: options.authenticated === false ? undefined : this.#auth,
         allowStatus: options.allowStatus,
         endpoint: options.endpoint,
         signal: options.signal,
         buffer: options.buffer,
+        maxResponseBytes: options.maxResponseBytes,
       });
     } catch (error) {
       // An abort is the caller's own doing, not a Confluence failure: it passes through unchanged.
-      if (isConnectorError(error) && error.code.startsWith('HTTP_') && (error.code as string) !== 'HTTP_ABORTED') {
+      // So is a refused origin: the link, not Confluence, is at fault, and its code says so.
+      if (isConnectorError(error) && error.code.startsWith('HTTP_') && error.code !== 'HTTP_ABORTED' && error.code !== 'HTTP_ORIGIN_REFUSED') {
         const status = error.details.status;
         // A 401 outlived the client's one token refresh: the credential itself is refused (contract §11).
         if (status === 401 && options.authenticated !== false) {
@@ -263,7 +302,7 @@ export class ConfluenceApi {
       firstUrl,
       what,
       endpoint,
-      maxPages: this.#maxPages,
+      limits: this.listingLimits,
       fetchPage: (url) => this.fetchListingPage(url, endpoint, true),
       resolveNext: (link) => this.urls.resolveNext(link),
       idOf: idOfItem,

@@ -6,20 +6,20 @@
  * and this call: it has no attachments (§11 [R]), and discovery goes on.
  */
 import type { ConfluenceApi } from './api.js';
-import { followListing, idOfItem } from './listing.js';
+import { followListing, idOfItem, type ListingLimits } from './listing.js';
 import { attachmentsMayBeIncomplete, inlineAttachments } from './map-content.js';
 import { v2AttachmentToV1, type RawAttachment, type RawV2Attachment, type ValidContent } from './raw.js';
 
 /** §6.3: the v2 listing takes 1–250 a page. */
 const V2_PAGE_SIZE = 250;
 
-export async function listAttachments(api: ConfluenceApi, content: ValidContent, maxPages: number): Promise<RawAttachment[]> {
+export async function listAttachments(api: ConfluenceApi, content: ValidContent, limits: ListingLimits): Promise<RawAttachment[]> {
   const inline = inlineAttachments(content);
   if (!attachmentsMayBeIncomplete(content)) return inline;
-  return api.flavour === 'cloud' ? listCloud(api, content, maxPages) : listDataCenter(api, content, inline, maxPages);
+  return api.flavour === 'cloud' ? listCloud(api, content, limits) : listDataCenter(api, content, inline, limits);
 }
 
-async function listCloud(api: ConfluenceApi, content: ValidContent, maxPages: number): Promise<RawAttachment[]> {
+async function listCloud(api: ConfluenceApi, content: ValidContent, limits: ListingLimits): Promise<RawAttachment[]> {
   const endpoint = content.type === 'blogpost' ? 'v2/blogposts/attachments' : 'v2/pages/attachments';
   let gone = false;
   const listed: RawAttachment[] = [];
@@ -27,7 +27,7 @@ async function listCloud(api: ConfluenceApi, content: ValidContent, maxPages: nu
     firstUrl: api.urls.v2Attachments(content.id, content.type, V2_PAGE_SIZE),
     what: `v2 attachment listing of content ${content.id}`,
     endpoint,
-    maxPages,
+    limits,
     fetchPage: async (url) => {
       const page = await api.fetchListingPage(url, endpoint, false, true);
       if (page === undefined) gone = true;
@@ -44,7 +44,7 @@ async function listCloud(api: ConfluenceApi, content: ValidContent, maxPages: nu
   return gone ? [] : listed;
 }
 
-async function listDataCenter(api: ConfluenceApi, content: ValidContent, inline: RawAttachment[], maxPages: number): Promise<RawAttachment[]> {
+async function listDataCenter(api: ConfluenceApi, content: ValidContent, inline: RawAttachment[], limits: ListingLimits): Promise<RawAttachment[]> {
   const next = content.children?.attachment?._links?.next;
   // §6.2: `size >= limit` without a next link means the inline list is all there is.
   if (typeof next !== 'string' || next === '') return inline;
@@ -57,7 +57,7 @@ async function listDataCenter(api: ConfluenceApi, content: ValidContent, inline:
     firstUrl: resolve(next),
     what: `attachment listing of content ${content.id}`,
     endpoint,
-    maxPages,
+    limits,
     fetchPage: async (url) => {
       const page = await api.fetchListingPage(url, endpoint, true, true);
       if (page === undefined) gone = true;

@@ -1,7 +1,9 @@
 import { CachedToken } from '../auth/cached-token.js';
 import { confluenceCredentialHint } from '../auth/credential-hint.js';
 import { requestToken } from '../auth/token-request.js';
+import { hasUserInfo } from '../config/rules.js';
 import type { ConfluenceConfig } from '../config/types.js';
+import { ConnectorError } from '../errors.js';
 import type { HttpClient } from '../http/client.js';
 import type { AuthProvider } from '../http/types.js';
 
@@ -11,7 +13,12 @@ export const DEFAULT_ATLASSIAN_API_BASE_URL = 'https://api.atlassian.com';
 const CONFLUENCE_REFRESH_MARGIN_SECONDS = 300;
 
 export function atlassianApiBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return (env.ATLASSIAN_API_BASE_URL || DEFAULT_ATLASSIAN_API_BASE_URL).replace(/\/+$/, '');
+  const value = (env.ATLASSIAN_API_BASE_URL || DEFAULT_ATLASSIAN_API_BASE_URL).replace(/\/+$/, '');
+  // Like every configured URL: no user info (it would ride along in messages), http(s) only.
+  if (!/^https?:\/\//i.test(value) || !URL.canParse(value) || hasUserInfo(value)) {
+    throw new ConnectorError('CONFIG_INVALID', `ATLASSIAN_API_BASE_URL must be an http(s) URL without user info (the value is not shown)`);
+  }
+  return value;
 }
 
 export interface ConfluenceAuthOptions {

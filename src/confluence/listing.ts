@@ -6,9 +6,25 @@
  * looks complete but is not.
  */
 import { ConnectorError } from '../errors.js';
+import { redactUrl } from '../http/redact.js';
 
 /** A sane bound: 10 000 pages of 100 is a million items, far beyond any tenant. */
 export const DEFAULT_MAX_PAGES = 10_000;
+
+export interface ListingLimits {
+  maxPages: number;
+  /**
+   * Items one listing may yield. Discovery holds every record until the diff, so a
+   * server that never stops listing new ids must be stopped while memory is still
+   * plentiful (the image's heap holds ~40 MB per 20 000 page records): a clear
+   * discovery error instead of the process dying out of memory.
+   */
+  maxItems: number;
+  /** Empty pages with a next link followed in a row before the listing counts as broken. */
+  maxEmptyPages: number;
+}
+
+export const DEFAULT_LISTING_LIMITS: ListingLimits = { maxPages: DEFAULT_MAX_PAGES, maxItems: 100_000, maxEmptyPages: 25 };
 
 export interface ListingPage {
   results: unknown[];
@@ -28,31 +44,53 @@ export interface ListingOptions {
   /** An item's id for the repeated-items guard; undefined ignores the item there. */
   idOf(item: unknown): string | undefined;
   maxPages?: number;
+  limits?: Partial<ListingLimits>;
 }
 
-/** Yields the results of each page as they arrive, in order. */
+/**
+ * Yields the results of each non-empty page as they arrive, in order. The listing
+ * ends only where the server says it does (no next link) or a tolerated 404 ends it;
+ * every other way out is an error, so a listing is never taken as complete when it
+ * is not (a complete listing is what deletions are computed from).
+ */
 export async function* followListing(options: ListingOptions): AsyncGenerator<unknown[]> {
-  const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  const limits: ListingLimits = { ...DEFAULT_LISTING_LIMITS, ...definedOnly(options.limits), ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) };
   const seenLinks = new Set<string>([options.firstUrl]);
   const seenCursors = new Set<string>();
   const seenIds = new Set<string>();
   let url: string | undefined = options.firstUrl;
   let pages = 0;
+  let items = 0;
+  let emptyInARow = 0;
   while (url !== undefined) {
     pages += 1;
-    if (pages > maxPages) {
-      throw guardError(options, `more than ${maxPages} pages; stopping rather than looping`, url);
+    if (pages > limits.maxPages) {
+      throw guardError(options, `more than ${limits.maxPages} pages; stopping rather than looping`, url);
     }
     const page = await options.fetchPage(url);
-    // An empty page ends the listing even when it carries a next link: nothing more can follow it sensibly.
-    if (page === undefined || page.results.length === 0) return;
-    const ids = page.results.map((item) => options.idOf(item)).filter((id): id is string => id !== undefined);
-    if (ids.length > 0 && ids.every((id) => seenIds.has(id))) {
-      throw guardError(options, 'a page repeated only items already listed', url);
+    if (page === undefined) return;
+    if (page.results.length === 0) {
+      if (page.next === undefined) return;
+      // Contract §8: a next link means more results follow, even after an empty page
+      // (ending here once deleted 46 of 60 live pages). Followed, a bounded number of times in a row.
+      emptyInARow += 1;
+      if (emptyInARow > limits.maxEmptyPages) {
+        throw guardError(options, `${emptyInARow} pages in a row were empty but announced more; the listing cannot be trusted to be complete`, url);
+      }
+    } else {
+      emptyInARow = 0;
+      items += page.results.length;
+      if (items > limits.maxItems) {
+        throw guardError(options, `more than ${limits.maxItems} items; stopping before memory runs out`, url);
+      }
+      const ids = page.results.map((item) => options.idOf(item)).filter((id): id is string => id !== undefined);
+      if (ids.length > 0 && ids.every((id) => seenIds.has(id))) {
+        throw guardError(options, 'a page repeated only items already listed', url);
+      }
+      for (const id of ids) seenIds.add(id);
+      yield page.results;
+      if (page.next === undefined) return;
     }
-    for (const id of ids) seenIds.add(id);
-    yield page.results;
-    if (page.next === undefined) return;
     const nextUrl = options.resolveNext(page.next);
     if (seenLinks.has(nextUrl)) throw guardError(options, 'the next link repeated an earlier one', nextUrl);
     const cursor = cursorOf(nextUrl);
@@ -65,6 +103,11 @@ export async function* followListing(options: ListingOptions): AsyncGenerator<un
   }
 }
 
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  if (value === undefined) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 function cursorOf(url: string): string | undefined {
   try {
     return new URL(url).searchParams.get('cursor') ?? undefined;
@@ -74,8 +117,10 @@ function cursorOf(url: string): string | undefined {
 }
 
 function guardError(options: ListingOptions, problem: string, link: string): ConnectorError {
-  return new ConnectorError('DISCOVERY_FAILED', `Confluence ${options.what}: ${problem} (link ${link})`, {
-    details: { endpoint: options.endpoint, link },
+  // A hostile server's link may be huge or carry a credential-like parameter: shown redacted and short.
+  const shown = redactUrl(link).slice(0, 300);
+  return new ConnectorError('DISCOVERY_FAILED', `Confluence ${options.what}: ${problem} (link ${shown})`, {
+    details: { endpoint: options.endpoint, link: shown },
   });
 }
 

@@ -14,6 +14,11 @@ export interface ConfluenceUrls {
   v1: string;
   /** Cloud `{R}/wiki/api/v2`; undefined on DC (no v2 there). */
   v2: string | undefined;
+  /**
+   * Where the tenant's credentials may go: the configured site and, on Cloud, the
+   * Atlassian gateway and media origins (§1, §6.4). Nothing else ever receives them.
+   */
+  credentialOrigins: readonly string[];
   /** Absolute URL of a `_links.next` (v1 or v2) per §8. */
   resolveNext(link: string): string;
   /** `GET …/content/search?cql=…&expand=…&limit=…[&start=…]` (E1, E2, E3 batch, E8 Cloud). */
@@ -34,6 +39,9 @@ export interface ConfluenceUrls {
 
 const ABSOLUTE = /^https?:\/\//i;
 
+/** §6.4: where the Cloud gateway redirects downloads (a signed, self-authorising URL). */
+export const ATLASSIAN_MEDIA_ORIGIN = 'https://api.media.atlassian.com';
+
 export function confluenceUrls(config: Pick<ConfluenceConfig, 'instanceType' | 'baseUrl' | 'cloudId'>, atlassianApiBaseUrl: string): ConfluenceUrls {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const cloud = config.instanceType === 'cloud';
@@ -49,6 +57,7 @@ export function confluenceUrls(config: Pick<ConfluenceConfig, 'instanceType' | '
     restRoot,
     v1,
     v2: cloud ? `${restRoot}/wiki/api/v2` : undefined,
+    credentialOrigins: [...new Set([baseUrl, ...(cloud ? [restRoot, ATLASSIAN_MEDIA_ORIGIN] : [])].map((url) => new URL(url).origin))],
     resolveNext(link) {
       if (ABSOLUTE.test(link)) return link;
       const path = link.startsWith('/') ? link : `/${link}`;

@@ -5,7 +5,10 @@ import { ConnectorError } from '../errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable, lowerCaseKeys, nextHop, type Hop } from './redirects.js';
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
-import { abortedError, discard, httpError, networkError, readStart, wrapResponse } from './response.js';
+import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
+import { systemClock, type Clock } from './clock.js';
+import { declaredLength, readAll, requestBodyBytes } from './sizes.js';
+import { AttemptGuard, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
   isRetryableNetworkCode,
@@ -20,7 +23,19 @@ import {
 import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, Timeouts } from './types.js';
 import { USER_AGENT } from './user-agent.js';
 
-export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 15_000, headersMs: 30_000, bodyIdleMs: 60_000 };
+/**
+ * Connect, headers and body idle per contract §10/§11. The deadline and the throughput
+ * floor are ours: 5 minutes for an answer of unknown size, and at least 1 KiB/s over
+ * every minute a body waits on the server (a 1 byte/s trickle fails within a minute).
+ */
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectMs: 15_000,
+  headersMs: 30_000,
+  bodyIdleMs: 60_000,
+  totalMs: 300_000,
+  minBytesPerSecond: 1024,
+  throughputWindowMs: 60_000,
+};
 
 /** Carries a retryable failure and the wait before the next attempt to p-retry. */
 class RetryableFailure extends Error {
@@ -56,6 +71,9 @@ interface Exchange {
   secrets: string[];
 }
 
+/** What an attempt does with a guard when it returns: keep it for a streamed body, or end it. */
+type GuardUse = 'streamed' | 'done';
+
 /**
  * The one HTTP client of the connector: a client-side rate limit, retries with
  * backoff, manual redirects that keep credentials on their origin, one token refresh
@@ -68,10 +86,12 @@ export class HttpClient {
   readonly #limiter: RateLimiter | undefined;
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
+  readonly #clock: Clock;
 
   constructor(options: HttpClientOptions) {
     this.target = options.target;
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#limiter =
       options.ratePerMinute === undefined ? undefined : new RateLimiter({ limit: options.ratePerMinute, windowMs: options.rateWindowMs });
@@ -98,7 +118,8 @@ export class HttpClient {
         // Anything else (an auth provider's failure, say) is not ours to retry.
         shouldRetry: async ({ error }) => {
           if (!(error instanceof RetryableFailure)) return false;
-          await waitMs(error.delayMs, req.signal);
+          // On the injected clock only when one was given: the system clock's timers are unref'd.
+          await waitMs(error.delayMs, req.signal, this.#options.clock);
           return true;
         },
         signal: req.signal,
@@ -132,6 +153,7 @@ export class HttpClient {
     const { req, plan } = state;
     const canRetry = plan.enabled && attemptNumber <= plan.retries;
     for (;;) {
+      this.#checkOrigin(req, state);
       // Credentials first, so a slow token fetch does not sit on a rate-limit slot.
       const authHeaders = req.auth ? await req.auth.headers() : {};
       const queuedMs = req.bypassRateLimit || !this.#limiter ? 0 : await this.#acquire(req);
@@ -150,84 +172,150 @@ export class HttpClient {
           ...fields,
         });
 
-      let exchange: Exchange;
+      const guard = new AttemptGuard(this.#timeouts, this.#clock, req.signal, requestBodyBytes(req));
+      let use: GuardUse = 'done';
       try {
-        exchange = await this.#exchange(req, authHeaders);
-      } catch (error) {
-        const hop = error instanceof HopFailure ? error.hop : { method: req.method, url: req.url, body: req.body };
-        const cause = error instanceof HopFailure ? error.cause : error;
-        if (req.signal?.aborted) {
-          event({ outcome: 'error', url: redactUrl(hop.url), errorCode: 'ABORTED' });
-          throw new AbortError(abortedError(hop.method, hop.url, req.signal.reason));
-        }
-        if (cause instanceof ConnectorError) {
-          event({ outcome: 'error', url: redactUrl(hop.url), errorCode: cause.code });
-          throw new AbortError(cause);
-        }
-        const code = networkErrorCode(cause);
-        const failure = networkError(hop.method, hop.url, code, cause);
-        // A timeout or reset after sending leaves the first attempt possibly still on its
-        // way: `retryUnanswered: false` requests are then not sent a second time.
-        const unanswered = req.retryUnanswered === false && !isNeverSentCode(code);
-        if (canRetry && isRetryableNetworkCode(code) && !unanswered) {
-          const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
-          event({ outcome: 'retry', url: redactUrl(hop.url), errorCode: code, retryAfterMs: delay });
-          throw new RetryableFailure(failure, delay);
-        }
-        event({ outcome: 'error', url: redactUrl(hop.url), errorCode: code });
-        throw new AbortError(failure);
+        const outcome = await this.#send(req, state, authHeaders, guard, canRetry, attemptNumber, event);
+        if (outcome === 'refreshed') continue;
+        use = outcome.use;
+        return outcome.response;
+      } finally {
+        if (use === 'done') guard.dispose();
       }
+    }
+  }
 
-      const { data, hop, secrets } = exchange;
-      const status = data.statusCode;
-      const shownUrl = redactUrl(hop.url);
-      const throttled = status === 429;
-      // Only the request's own origin saw the credentials; a 401 elsewhere says nothing about them.
-      const home = new URL(hop.url).origin === new URL(req.url).origin;
-      if (status === 401 && home && req.auth?.invalidate && !state.authRefreshed && isReplayable(req.body)) {
-        await discard(data.body);
-        event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: 0 });
-        state.authRefreshed = true;
-        req.auth.invalidate();
-        continue;
+  /** One exchange under its guard: the response, or 'refreshed' after a 401 that dropped the token. */
+  async #send(
+    req: HttpRequest,
+    state: RequestState,
+    authHeaders: Record<string, string>,
+    guard: AttemptGuard,
+    canRetry: boolean,
+    attemptNumber: number,
+    event: (fields: Partial<RequestEvent> & Pick<RequestEvent, 'outcome' | 'url'>) => void,
+  ): Promise<{ response: HttpResponse; use: GuardUse } | 'refreshed'> {
+    const { plan } = state;
+    let exchange: Exchange;
+    try {
+      exchange = await this.#exchange(req, authHeaders, guard.signal);
+    } catch (error) {
+      const hop = error instanceof HopFailure ? error.hop : { method: req.method, url: req.url, body: req.body };
+      const cause = guard.failure ?? (error instanceof HopFailure ? error.cause : error);
+      if (req.signal?.aborted) {
+        event({ outcome: 'error', url: redactUrl(hop.url), errorCode: 'ABORTED' });
+        throw new AbortError(abortedError(hop.method, hop.url, req.signal.reason));
       }
-      if (status >= 200 && status < 300) {
+      if (cause instanceof ConnectorError) {
+        event({ outcome: 'error', url: redactUrl(hop.url), errorCode: cause.code });
+        throw new AbortError(cause);
+      }
+      const code = networkErrorCode(cause);
+      const failure = networkError(hop.method, hop.url, code, cause);
+      // A timeout or reset after sending leaves the first attempt possibly still on its
+      // way: `retryUnanswered: false` requests are then not sent a second time.
+      const unanswered = req.retryUnanswered === false && !isNeverSentCode(code);
+      if (canRetry && isRetryableNetworkCode(code) && !unanswered) {
+        const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
+        event({ outcome: 'retry', url: redactUrl(hop.url), errorCode: code, retryAfterMs: delay });
+        throw new RetryableFailure(failure, delay);
+      }
+      event({ outcome: 'error', url: redactUrl(hop.url), errorCode: code });
+      throw new AbortError(failure);
+    }
+
+    const { data, hop, secrets } = exchange;
+    const status = data.statusCode;
+    const shownUrl = redactUrl(hop.url);
+    const throttled = status === 429;
+    // Only the request's own origin saw the credentials; a 401 elsewhere says nothing about them.
+    const home = new URL(hop.url).origin === new URL(req.url).origin;
+    if (status === 401 && home && req.auth?.invalidate && !state.authRefreshed && isReplayable(req.body)) {
+      await discard(data.body);
+      event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: 0 });
+      state.authRefreshed = true;
+      req.auth.invalidate();
+      return 'refreshed';
+    }
+    const delivered = (status >= 200 && status < 300) || req.allowStatus?.includes(status) === true;
+    if (delivered) {
+      guard.allowBytes(Math.min(declaredLength(data.headers) ?? Infinity, req.maxResponseBytes ?? Infinity));
+      const body = guard.watchBody(data.body, {
+        maxBytes: req.maxResponseBytes,
+        tooLarge: (maxBytes) => tooLargeError(hop.method, hop.url, maxBytes),
+        toError: (failure: TransferError) => networkError(hop.method, hop.url, failure.code, failure),
+      });
+      const context = { method: hop.method, url: hop.url, secrets };
+      if (status >= 200 && status < 300 && req.buffer) {
         // Found by the fault soak: a connection reset mid-body used to surface after the
         // retries, from the caller's json(), as "not JSON" and failed a whole discovery.
         // Reading a JSON answer inside the attempt makes it one more retryable failure.
-        let buffered: string | undefined;
-        if (req.buffer) {
-          try {
-            buffered = await data.body.text();
-          } catch (cause) {
-            const code = networkErrorCode(cause);
-            const failure = networkError(hop.method, hop.url, code, cause);
-            if (canRetry && isRetryableNetworkCode(code)) {
-              const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
-              event({ outcome: 'retry', url: shownUrl, status, errorCode: code, retryAfterMs: delay });
-              throw new RetryableFailure(failure, delay);
-            }
-            event({ outcome: 'error', url: shownUrl, status, errorCode: code });
-            throw new AbortError(failure);
+        let buffered: string;
+        try {
+          buffered = await readAll(body);
+        } catch (error) {
+          const cause = guard.failure ?? error;
+          if (cause instanceof ConnectorError) {
+            event({ outcome: 'error', url: shownUrl, status, errorCode: cause.code });
+            throw new AbortError(cause);
           }
+          const code = networkErrorCode(cause);
+          const failure = networkError(hop.method, hop.url, code, cause);
+          if (canRetry && isRetryableNetworkCode(code)) {
+            const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
+            event({ outcome: 'retry', url: shownUrl, status, errorCode: code, retryAfterMs: delay });
+            throw new RetryableFailure(failure, delay);
+          }
+          event({ outcome: 'error', url: shownUrl, status, errorCode: code });
+          throw new AbortError(failure);
         }
         event({ outcome: 'ok', url: shownUrl, status });
-        return wrapResponse(data, { method: hop.method, url: hop.url, secrets }, buffered);
+        return { response: wrapResponse(data, body, context, buffered), use: 'done' };
       }
-      if (canRetry && isRetryableStatus(status)) {
-        const delay = retryDelayMs(attemptNumber - 1, plan, parseRetryAfter(headerValue(data.headers['retry-after'])));
-        await discard(data.body);
-        event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: delay, throttled });
-        throw new RetryableFailure(httpError(hop.method, hop.url, status, ''), delay);
-      }
-      if (req.allowStatus?.includes(status)) {
-        event({ outcome: 'ok', url: shownUrl, status, throttled });
-        return wrapResponse(data, { method: hop.method, url: hop.url, secrets });
-      }
-      const bodyExcerpt = excerpt(await readStart(data.body), secrets);
-      event({ outcome: 'error', url: shownUrl, status, throttled });
-      throw new AbortError(httpError(hop.method, hop.url, status, bodyExcerpt));
+      event({ outcome: 'ok', url: shownUrl, status, throttled });
+      // The guard lives on with the body: its deadline and floor apply while the caller reads.
+      return { response: wrapResponse(data, body, context), use: 'streamed' };
     }
+    if (canRetry && isRetryableStatus(status)) {
+      const delay = retryDelayMs(attemptNumber - 1, plan, parseRetryAfter(headerValue(data.headers['retry-after'])));
+      await discard(data.body);
+      event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: delay, throttled });
+      throw new RetryableFailure(httpError(hop.method, hop.url, status, ''), delay);
+    }
+    const bodyExcerpt = excerpt(await readStart(data.body), secrets);
+    event({ outcome: 'error', url: shownUrl, status, throttled });
+    throw new AbortError(httpError(hop.method, hop.url, status, bodyExcerpt));
+  }
+
+  /**
+   * Credentials go only where their provider allows (Confluence: the configured site and
+   * the documented Atlassian origins). A link elsewhere (an absolute download link, a
+   * `_links.next` on another host) is refused before anything is sent.
+   */
+  #checkOrigin(req: HttpRequest, state: RequestState): void {
+    const allowed = req.auth?.origins;
+    if (allowed === undefined) return;
+    let origin: string;
+    try {
+      origin = new URL(req.url).origin;
+    } catch {
+      origin = 'null';
+    }
+    if (allowed.includes(origin)) return;
+    const error = originRefusedError(req.method, req.url, origin, allowed);
+    this.#emit({
+      target: this.target,
+      endpoint: state.endpoint,
+      method: req.method,
+      url: redactUrl(req.url),
+      durationMs: 0,
+      queuedMs: 0,
+      attempt: state.attempts + 1,
+      outcome: 'error',
+      errorCode: error.code,
+      throttled: false,
+    });
+    throw new AbortError(error);
   }
 
   async #acquire(req: HttpRequest): Promise<number> {
@@ -239,7 +327,7 @@ export class HttpClient {
   }
 
   /** Sends the request and follows redirects; credentials stay on the first origin. */
-  async #exchange(req: HttpRequest, authHeaders: Record<string, string>): Promise<Exchange> {
+  async #exchange(req: HttpRequest, authHeaders: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
     const origin = new URL(req.url).origin;
     const callerHeaders = lowerCaseKeys(req.headers ?? {});
     const auth = lowerCaseKeys(authHeaders);
@@ -259,7 +347,7 @@ export class HttpClient {
           dispatcher: this.#dispatcher,
           headersTimeout: this.#timeouts.headersMs,
           bodyTimeout: this.#timeouts.bodyIdleMs,
-          signal: req.signal,
+          signal,
         });
       } catch (cause) {
         throw new HopFailure(hop, cause);

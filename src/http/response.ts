@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ConnectorError } from '../errors.js';
 import { excerpt, redactText, redactUrl } from './redact.js';
+import { networkErrorCode } from './retry-policy.js';
+import { readAll } from './sizes.js';
 import type { HttpMethod, HttpResponse } from './types.js';
 
 type UndiciBody = Dispatcher.ResponseData['body'];
@@ -31,6 +33,24 @@ export function networkError(method: HttpMethod, url: string, code: string | und
   return new ConnectorError('HTTP_NETWORK_ERROR', `${method} ${shown} failed: ${code ?? 'network error'}${reason ? ` (${reason})` : ''}`, {
     cause,
     details: { method, url: shown, errorCode: code },
+  });
+}
+
+/** A request whose credentials may not go to its origin (AuthProvider.origins). */
+export function originRefusedError(method: HttpMethod, url: string, origin: string, allowed: readonly string[]): ConnectorError {
+  const shown = redactUrl(url);
+  return new ConnectorError(
+    'HTTP_ORIGIN_REFUSED',
+    `${method} ${shown} refused: credentials are only sent to ${allowed.join(', ')}, not to ${origin}`,
+    { details: { method, url: shown, origin, allowedOrigins: [...allowed] } },
+  );
+}
+
+/** A response body that grew past `HttpRequest.maxResponseBytes` while it streamed. */
+export function tooLargeError(method: HttpMethod, url: string, maxBytes: number): ConnectorError {
+  const shown = redactUrl(url);
+  return new ConnectorError('HTTP_RESPONSE_TOO_LARGE', `${method} ${shown} answered more than ${maxBytes} bytes; the rest was not read`, {
+    details: { method, url: shown, maxBytes },
   });
 }
 
@@ -90,17 +110,21 @@ export interface WrapContext {
   secrets: string[];
 }
 
-/** `buffered`: the body already read in full (`HttpRequest.buffer`); it is then served from memory. */
-export function wrapResponse(data: Dispatcher.ResponseData, context: WrapContext, buffered?: string): HttpResponse {
+/**
+ * `body`: what the caller reads (the client's watched stream, not undici's raw body).
+ * `buffered`: the body already read in full (`HttpRequest.buffer`); it is then served from memory.
+ */
+export function wrapResponse(data: Dispatcher.ResponseData, body: Readable, context: WrapContext, buffered?: string): HttpResponse {
   const { method, url, secrets } = context;
   const status = data.statusCode;
-  const body = buffered === undefined ? data.body : Readable.from([Buffer.from(buffered, 'utf8')]);
+  const stream = buffered === undefined ? body : Readable.from([Buffer.from(buffered, 'utf8')]);
   const text = async (): Promise<string> => {
     if (buffered !== undefined) return buffered;
     try {
-      return await data.body.text();
+      return await readAll(body);
     } catch (error) {
-      throw networkError(method, url, (error as { code?: string }).code, error);
+      if (error instanceof ConnectorError) throw error;
+      throw networkError(method, url, networkErrorCode(error), error);
     }
   };
   const json = async <T>(): Promise<T> => {
@@ -114,5 +138,5 @@ export function wrapResponse(data: Dispatcher.ResponseData, context: WrapContext
       });
     }
   };
-  return { status, headers: flattenHeaders(data.headers), url, body, json, text };
+  return { status, headers: flattenHeaders(data.headers), url, body: stream, json, text };
 }

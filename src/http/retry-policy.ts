@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import type { HttpMethod, RetryOptions } from './types.js';
 
 export const DEFAULT_RETRY: RetryOptions = { retries: 5, minTimeoutMs: 500, factor: 2, maxTimeoutMs: 30_000 };
@@ -25,6 +26,9 @@ const RETRYABLE_NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
+  // The client's own deadline and throughput floor (transfer-guard.ts): timeouts as well.
+  'CFC_DEADLINE_EXCEEDED',
+  'CFC_BODY_TOO_SLOW',
 ]);
 
 /** Failures that happen before a request reaches the server: retrying them cannot duplicate it. */
@@ -115,19 +119,25 @@ function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** A wait that an abort cuts short; no timer outlives it. */
-export function waitMs(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** A wait that an abort cuts short; no timer outlives it. Runs on `clock` (tests: a manual one). */
+export function waitMs(ms: number, signal: AbortSignal | undefined, clock: Pick<Clock, 'setTimeout' | 'clearTimeout'> = realTimers): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Plain timers that keep the process alive while a retry waits, as a pending request would. */
+const realTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

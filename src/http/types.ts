@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import type { Clock } from './clock.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -11,6 +12,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export interface AuthProvider {
   headers(): Promise<Record<string, string>>;
   invalidate?(): void;
+  /**
+   * The origins (`scheme://host[:port]`) these credentials may be sent to. A request
+   * with this provider to any other origin is refused before anything is sent
+   * (HTTP_ORIGIN_REFUSED); redirects elsewhere are followed without credentials.
+   * Absent: the request's own origin, whatever it is.
+   */
+  origins?: readonly string[];
 }
 
 export interface RetryOptions {
@@ -28,6 +36,15 @@ export interface Timeouts {
   headersMs: number;
   /** Longest pause between two body chunks. */
   bodyIdleMs: number;
+  /**
+   * Deadline of one attempt whose sizes are unknown, from sending to the end of its
+   * body; known sizes (a request body, a declared or capped response) add the time
+   * they take at `minBytesPerSecond`.
+   */
+  totalMs: number;
+  /** A body slower than this while it waits on the server fails after `throughputWindowMs`. */
+  minBytesPerSecond: number;
+  throughputWindowMs: number;
 }
 
 export interface HttpRequest {
@@ -56,6 +73,11 @@ export interface HttpRequest {
    * would undo (a Unique registration issues a new upload key).
    */
   retryUnanswered?: boolean;
+  /**
+   * The response body fails (HTTP_RESPONSE_TOO_LARGE) once more bytes than this have
+   * arrived, counted while it streams.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface HttpResponse {
@@ -109,4 +131,6 @@ export interface HttpClientOptions {
   onRequest?: (event: RequestEvent) => void;
   /** Default `confluence-connector/{version}` (src/http/user-agent.ts). */
   userAgent?: string;
+  /** Deadlines and throughput windows run on it; tests pass a manual clock. */
+  clock?: Clock;
 }

@@ -24,6 +24,9 @@ export function needsStoredCount(input: Pick<GuardInput, 'deletedKeys'>): boolea
 export function evaluateGuards(input: GuardInput): GuardVerdict {
   const { submittedKeys, newKeys, deletedKeys, storedCount } = input;
   if (deletedKeys.length === 0) return { kind: 'ok' };
+  // §12.1. `planChanges` diffs a space only for the records it has, so a cycle never
+  // submits an empty list (an empty discovery is stopped before the diff and deletes
+  // nothing); the guard stays for any caller that does, and the table test reaches it.
   if (submittedKeys.size === 0) {
     return { kind: 'abort', reason: `zero submission: nothing was submitted but ${deletedKeys.length} stored items would be deleted` };
   }

@@ -1,6 +1,8 @@
 import type { Dispatcher } from 'undici';
 import type { UniqueConfig } from '../config/types.js';
 import { HttpClient } from '../http/client.js';
+import { boundToOrigins } from '../http/origins.js';
+import type { Clock } from '../http/clock.js';
 import type { RequestEvent, RetryOptions, Timeouts } from '../http/types.js';
 import { uniqueAuth } from './auth.js';
 import { ContentApi } from './content.js';
@@ -22,6 +24,8 @@ export interface UniqueClientsOptions {
   fileDiffRetry?: Partial<RetryOptions>;
   /** Tests only: the rate limit window (default one minute). */
   rateWindowMs?: number;
+  /** Tests only: the clock of deadlines and throughput floors. */
+  clock?: Clock;
 }
 
 export interface UniqueClients {
@@ -43,7 +47,7 @@ export interface UniqueClients {
 export function createUniqueClients(options: UniqueClientsOptions): UniqueClients {
   const { config, tenant } = options;
   const dispatcher = config.serviceAuthMode === 'external' ? options.dispatcher : undefined;
-  const base = { dispatcher, onRequest: options.onRequest, timeouts: options.timeouts };
+  const base = { dispatcher, onRequest: options.onRequest, timeouts: options.timeouts, clock: options.clock };
   const limited = { ...base, ratePerMinute: config.apiRateLimitPerMinute, rateWindowMs: options.rateWindowMs };
 
   const ingestionGraphqlHttp = new HttpClient({ ...limited, target: 'unique-ingestion-graphql', retry: options.retry });
@@ -53,7 +57,8 @@ export function createUniqueClients(options: UniqueClientsOptions): UniqueClient
   const tokenHttp = new HttpClient({ ...base, target: 'unique-zitadel' });
   const all = [ingestionGraphqlHttp, scopeManagementHttp, ingestionRestHttp, uploadHttp, tokenHttp];
 
-  const auth = uniqueAuth({ tenant, config, http: tokenHttp });
+  // Unique credentials go only to the two configured services (the upload's writeUrl carries its own key, no auth).
+  const auth = boundToOrigins(uniqueAuth({ tenant, config, http: tokenHttp }), [config.ingestionServiceBaseUrl, config.scopeManagementServiceBaseUrl]);
   const ingestion = new GraphqlClient({ http: ingestionGraphqlHttp, baseUrl: config.ingestionServiceBaseUrl, auth });
   const scopeManagement = new GraphqlClient({ http: scopeManagementHttp, baseUrl: config.scopeManagementServiceBaseUrl, auth });
 

@@ -2,6 +2,7 @@ import { type Infer, array, nullable, number, optional, string, type, unknown } 
 import { ConnectorError, errorMessage, isConnectorError } from '../errors.js';
 import type { GraphqlClient } from './graphql.js';
 import { type SourceKind, contentKeyPrefix } from './keys.js';
+import { contentTitle } from './titles.js';
 
 /**
  * Content operations of Unique contract §4.8–§4.10, all on the ingestion GraphQL
@@ -233,7 +234,8 @@ export class ContentApi {
     const variables: Record<string, unknown> = {
       input: {
         key: input.key,
-        title: input.title,
+        // Every title reaches Unique here, pages and attachments, register and finalize alike.
+        title: contentTitle(input.title),
         mimeType: input.mimeType,
         ownerType: input.ownerType,
         url: input.url,

@@ -55,6 +55,15 @@ t.test('Cloud: v2 cursor pages are followed', async (t) => {
   t.ok(requests[1]!.query.cursor, 'continuation by cursor');
 });
 
+t.test('Cloud: a v2 next link on another origin fails the listing without sending the token there', async (t) => {
+  const h = await startHarness({ flavour: 'cloud', spaces: SPACES, content: [page('10', 'page', 30)] });
+  t.teardown(() => h.close());
+  const items = await discovered(h);
+  const foreign = 'http://127.0.0.1:9/wiki/api/v2/pages/10/attachments?cursor=x';
+  h.sim.faults.add({ path: /\/api\/v2\/pages\/10\/attachments$/, status: 200, body: JSON.stringify({ results: [{ id: 'att1', title: 'a.pdf' }], _links: { next: foreign } }), times: 1 });
+  await t.rejects(h.api.listMoreAttachments(items.get('10')!), { code: 'HTTP_ORIGIN_REFUSED', message: /not to http:\/\/127\.0\.0\.1:9/ });
+});
+
 t.test('DC: more than 25 attachments follow the next links, append, and ask for versions', async (t) => {
   const h = await startHarness({ flavour: 'data-center', spaces: SPACES, content: [page('10', 'page', 60)] });
   t.teardown(() => h.close());
@@ -115,6 +124,48 @@ t.test('DC download uses the download path with its query', async (t) => {
   const request = h.apiRequests().at(-1)!;
   t.equal(request.path, '/download/attachments/10/a%20b.pdf');
   t.ok(request.query.version && request.query.modificationDate, 'query kept');
+});
+
+/** Bytes read from a download until it ends or fails, and how it failed. */
+async function drain(body: NodeJS.ReadableStream): Promise<{ read: number; code?: string }> {
+  let read = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) read += chunk.length;
+    return { read };
+  } catch (error) {
+    return { read, code: (error as { code?: string }).code };
+  }
+}
+
+for (const flavour of ['data-center', 'cloud'] as const) {
+  t.test(`${flavour}: a download longer than it declared is cut while it streams, a margin past the declared size`, async (t) => {
+    const att = { id: 'att601', title: 'big.pdf', mediaType: 'application/pdf', size: 200_000, servedSize: 32 * 1024 * 1024 };
+    const h = await startHarness({ flavour, spaces: SPACES, content: [{ id: '10', type: 'page', title: 'P', spaceKey: 'ENG', labels: [LABELS.single], attachments: [att] }] });
+    t.teardown(() => h.close());
+    const downloadPath = '/download/attachments/10/big.pdf';
+    const response = await h.api.downloadAttachment({ id: 'att601', pageId: '10', downloadPath, fileSize: 200_000 });
+    const { read, code } = await drain(response.body);
+    t.equal(code, 'HTTP_RESPONSE_TOO_LARGE');
+    t.ok(read <= 200_000 + 1024 * 1024, `read ${read} bytes of 32 MiB`);
+  });
+}
+
+t.test('a download is cut at maxFileSizeMb when that is below its declared size plus the margin', async (t) => {
+  const att = { id: 'att602', title: 'big.pdf', mediaType: 'application/pdf', size: 3 * 1024 * 1024 };
+  const h = await startHarness({ flavour: 'data-center', spaces: SPACES, content: [{ id: '10', type: 'page', title: 'P', spaceKey: 'ENG', labels: [LABELS.single], attachments: [att] }] }, { maxFileSizeMb: 1 });
+  t.teardown(() => h.close());
+  const response = await h.api.downloadAttachment({ id: 'att602', pageId: '10', downloadPath: '/download/attachments/10/big.pdf', fileSize: att.size });
+  const { read, code } = await drain(response.body);
+  t.equal(code, 'HTTP_RESPONSE_TOO_LARGE');
+  t.ok(read <= 1024 * 1024, `read ${read} bytes`);
+});
+
+t.test('a download of the declared size passes whole', async (t) => {
+  const att = { id: 'att603', title: 'ok.pdf', mediaType: 'application/pdf', size: 300_000 };
+  const h = await startHarness({ flavour: 'data-center', spaces: SPACES, content: [{ id: '10', type: 'page', title: 'P', spaceKey: 'ENG', labels: [LABELS.single], attachments: [att] }] });
+  t.teardown(() => h.close());
+  const response = await h.api.downloadAttachment({ id: 'att603', pageId: '10', downloadPath: '/download/attachments/10/ok.pdf', fileSize: att.size });
+  t.same(await drain(response.body), { read: 300_000 });
 });
 
 t.test('a missing attachment is CONFLUENCE_HTTP_ERROR 404', async (t) => {

@@ -71,12 +71,33 @@ t.test('the page-count bound stops a runaway listing', async (t) => {
   await t.rejects(collect(h.api.searchContent(discoveryCql('data-center', LABELS), 'version,space')), { code: 'DISCOVERY_FAILED', message: /more than 2 pages/ });
 });
 
-t.test('an empty page ends the listing even with a next link', async (t) => {
+t.test('an empty page with a next link is followed to the results after it, never taken as the end', async (t) => {
   const h = await startHarness({ flavour: 'data-center', spaces: SPACES, content: [] });
   t.teardown(() => h.close());
-  h.sim.faults.add({ path: SEARCH, status: 200, body: body([], '/rest/api/content/search?more=1') });
-  t.same(await collect(h.api.searchContent('type=page', 'version')), []);
-  t.equal(h.apiRequests().length, 1);
+  h.sim.faults.add({ path: SEARCH, status: 200, body: body([], '/rest/api/content/search?more=1'), times: 1 });
+  h.sim.faults.add({ path: SEARCH, status: 200, body: body([], '/rest/api/content/search?more=2'), times: 1 });
+  h.sim.faults.add({ path: SEARCH, status: 200, body: body(['1', '2']), times: 1 });
+  t.same((await collect(h.api.searchContent('type=page', 'version'))).flat().map((i) => i.id), ['1', '2']);
+  t.same(h.apiRequests().map((r) => r.query.more ?? '-'), ['-', '1', '2'], 'both next links of the empty pages were followed');
+});
+
+t.test('more empty pages in a row than the bound fail the listing instead of ending it', async (t) => {
+  const h = await startHarness({ flavour: 'data-center', spaces: SPACES, content: [] }, { listingLimits: { maxEmptyPages: 3 } });
+  t.teardown(() => h.close());
+  h.sim.faults.add({ path: SEARCH, status: 200, body: body(['1'], '/rest/api/content/search?more=0'), times: 1 });
+  for (let i = 1; i <= 5; i += 1) h.sim.faults.add({ path: SEARCH, status: 200, body: body([], `/rest/api/content/search?more=${i}`), times: 1 });
+  await t.rejects(collect(h.api.searchContent('type=page', 'version')), { code: 'DISCOVERY_FAILED', message: /4 pages in a row were empty but announced more/ });
+  t.equal(h.apiRequests().length, 5, 'the first page, then three empty pages followed, the fourth fails');
+});
+
+t.test('a listing of ever new ids stops at the item bound with a discovery error', async (t) => {
+  const h = await startHarness(
+    { flavour: 'data-center', spaces: SPACES, content: manyPages(400, 1000, { labels: [LABELS.single] }), caps: { withExpansions: 25 } },
+    { listingLimits: { maxItems: 60 } },
+  );
+  t.teardown(() => h.close());
+  await t.rejects(collect(h.api.searchContent(discoveryCql('data-center', LABELS), 'version,space')), { code: 'DISCOVERY_FAILED', message: /more than 60 items; stopping before memory runs out/ });
+  t.equal(h.apiRequests().length, 3, 'stopped at the third page of 25, long before the 16 pages the server would list');
 });
 
 t.test('a broken envelope is CONFLUENCE_RESPONSE_INVALID naming the endpoint', async (t) => {

@@ -6,6 +6,7 @@
  */
 import { ConfluenceApi } from '../../src/confluence/api.js';
 import { confluenceAuth } from '../../src/confluence/auth.js';
+import type { ListingLimits } from '../../src/confluence/listing.js';
 import type { TenantConfig } from '../../src/config/types.js';
 import { HttpClient } from '../../src/http/client.js';
 import type { Logger } from '../../src/log.js';
@@ -35,6 +36,9 @@ export interface HarnessOptions {
   attachments?: boolean;
   maxItemsToScan?: number;
   maxPages?: number;
+  listingLimits?: Partial<ListingLimits>;
+  /** `maxFileSizeMb` of the tenant (default 10): the download cap. */
+  maxFileSizeMb?: number;
   sim?: SimulatorOptions;
 }
 
@@ -71,7 +75,7 @@ export async function startHarness(scenario: ConfluenceScenario, options: Harnes
       scopeId: 'scope_root',
       storeInternally: true,
       useV1KeyFormat: false,
-      attachments: { enabled: options.attachments ?? true, allowedMimeTypes: ['application/pdf', 'image/png'], maxFileSizeMb: 10, imageOcr: false },
+      attachments: { enabled: options.attachments ?? true, allowedMimeTypes: ['application/pdf', 'image/png'], maxFileSizeMb: options.maxFileSizeMb ?? 10, imageOcr: false },
       restrictedPages: 'skip',
     },
   };
@@ -89,6 +93,8 @@ export async function startHarness(scenario: ConfluenceScenario, options: Harnes
     attachmentsEnabled: config.ingestion.attachments.enabled,
     logger,
     maxPages: options.maxPages,
+    listingLimits: options.listingLimits,
+    maxDownloadBytes: Math.floor(config.ingestion.attachments.maxFileSizeMb * 1024 * 1024),
   });
   return {
     sim,

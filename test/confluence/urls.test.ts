@@ -24,6 +24,13 @@ t.test('an overridden Atlassian origin (simulator) is used for the gateway', asy
   t.equal(urls.v1, 'http://127.0.0.1:4000/ex/confluence/c1/wiki/rest/api');
 });
 
+t.test('credentials may go to the configured site and, on Cloud, the gateway and media origins only', async (t) => {
+  t.same(cloud.credentialOrigins, ['https://acme.atlassian.net', 'https://api.atlassian.com', 'https://api.media.atlassian.com']);
+  t.same(dc.credentialOrigins, ['https://host'], 'the context path is not part of an origin');
+  const simulated = confluenceUrls({ instanceType: 'cloud', baseUrl: 'https://acme.atlassian.net', cloudId: 'c1' }, 'http://127.0.0.1:4000');
+  t.ok(simulated.credentialOrigins.includes('http://127.0.0.1:4000'), 'an overridden gateway is the one allowed');
+});
+
 t.test('a Cloud config without cloudId is refused', async (t) => {
   t.throws(() => confluenceUrls({ instanceType: 'cloud', baseUrl: 'https://acme.atlassian.net' }, 'https://api.atlassian.com'));
 });

@@ -8,7 +8,7 @@ import type { InstanceType, TenantConfig } from '../../src/config/types.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { runDeletedTenantCleanup, runDump, runSyncCycle, type CycleResult } from '../../src/pipeline.js';
 import { Secret } from '../../src/secret.js';
-import { createTenantRuntime, type TenantRuntime } from '../../src/tenant-runtime.js';
+import { createTenantRuntime, type RuntimeTuning, type TenantRuntime } from '../../src/tenant-runtime.js';
 import { startConfluenceSimulator, type ConfluenceScenario, type ConfluenceSimulator, type SimulatorOptions } from '../simulators/confluence/index.js';
 import { DEFAULT_ZITADEL, startUniqueSimulator, type UniqueScenario, type UniqueSimulator } from '../simulators/unique/index.js';
 import { Capture } from './capture.js';
@@ -35,6 +35,8 @@ export interface CycleHarnessOptions {
   restrictedPages?: 'skip' | 'ingest';
   /** Edits the tenant config before the runtime is built. */
   tenant?: (config: TenantConfig) => void;
+  /** Added to the harness's short retry timings (listing bounds, timeouts, a clock). */
+  tuning?: RuntimeTuning;
 }
 
 export interface CycleHarness {
@@ -76,7 +78,11 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
   const logs = new Capture();
   const logger = createLogger({ level: 'debug', stream: logs, policy: 'disclose' });
   const env = { ...process.env, ATLASSIAN_API_BASE_URL: confluence.apiBaseUrl, PROXY_AUTH_MODE: 'none' };
-  const tuning = { retry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 }, fileDiffRetry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 } };
+  const tuning: RuntimeTuning = {
+    retry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
+    fileDiffRetry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
+    ...options.tuning,
+  };
   const runtime = () => createTenantRuntime(tenant, { logger, env, tuning });
   const withRuntime = async <T>(run: (rt: TenantRuntime) => Promise<T>): Promise<T> => {
     const rt = runtime();

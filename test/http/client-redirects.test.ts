@@ -26,7 +26,7 @@ t.test('a cross-origin redirect drops Authorization and the auth provider header
     method: 'GET',
     url: `${confluence.url}/download`,
     auth,
-    headers: { Authorization: 'Basic caller-supplied', Cookie: 'session=1', accept: '*/*' },
+    headers: { Authorization: 'Basic caller-supplied', Cookie: 'session=1', 'Proxy-Authorization': 'Basic cHJveHk6c2VjcmV0', accept: '*/*' },
   });
   t.equal(await response.text(), 'binary');
   t.equal(confluence.received[0]!.headers.authorization, `Bearer ${TOKEN}`, 'the provider wins on its own origin');
@@ -34,6 +34,8 @@ t.test('a cross-origin redirect drops Authorization and the auth provider header
   t.equal(seen.authorization, undefined);
   t.equal(seen['x-company-id'], undefined);
   t.equal(seen.cookie, undefined);
+  t.equal(seen['proxy-authorization'], undefined, 'proxy credentials are credentials too');
+  t.equal(confluence.received[0]!.headers['proxy-authorization'], 'Basic cHJveHk6c2VjcmV0', 'they do reach the first origin');
   t.equal(seen.accept, '*/*', 'ordinary headers are kept');
 });
 

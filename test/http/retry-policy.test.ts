@@ -56,6 +56,16 @@ t.test('URLs lose credentials, fragments and secret query values', async (t) => 
   t.equal(redactUrl('not a url'), '[invalid url]');
 });
 
+t.test('every occurrence of a credential in a body is scrubbed, in every spelling', async (t) => {
+  const token = 'tok-echoed-4a5b6c7d';
+  const body = `first ${token}, again ${token}, base64 ${Buffer.from(token).toString('base64')} and ${Buffer.from(token).toString('base64')}`;
+  const scrubbed = redactText(body, [token]);
+  t.notMatch(scrubbed, token);
+  t.notMatch(scrubbed, Buffer.from(token).toString('base64'));
+  t.equal(scrubbed.split('[redacted]').length - 1, 4);
+  t.equal(excerpt(`${token} ${token}`, [token]), '[redacted] [redacted]');
+});
+
 t.test('body excerpts are single-line, short and scrubbed', async (t) => {
   t.equal(excerpt('a\n  b\t c'), 'a b c');
   t.equal(excerpt('x'.repeat(1000)).length, 300);

@@ -202,7 +202,7 @@ function plantSecrets(tree: Tree): void {
 }
 
 /** `file: line L, column C: YAML syntax error: …`, or one of the whole-file messages. */
-const SYNTAX = /^line \d+, column \d+: YAML syntax error: \S/;
+const SYNTAX = /^line \d+, column \d+: YAML (syntax )?error: \S/;
 const WHOLE_FILE = [/^file is empty; expected a mapping/, /^expected a mapping of tenant settings at the top level, got /, /^YAML error: \S/];
 /** Paths the schema may name although the file lacks them (required fields, conditional ones). */
 const SCHEMA_PATHS = [

@@ -6,15 +6,27 @@ import t from 'tap';
 import { runSyncCycle } from '../../src/pipeline.js';
 import { createTenantRuntime, type RuntimeTuning } from '../../src/tenant-runtime.js';
 import { startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { until } from '../helpers/manual-clock.js';
 import { checkInvariants, DeletionWatch, expectedFromDump, soakScenario } from './soak-helpers.js';
 
-/** undici checks its timeouts every ~0.5-1 s: a 250 ms headers timeout fires within ~1 s. */
+/**
+ * undici checks its timeouts every ~0.5-1 s: a 250 ms headers timeout fires within ~1 s.
+ * The "slow" answers below are held by the simulator until the test releases them, so a
+ * timeout always fires first, however fast or slow the machine, and no test sleeps.
+ */
 const TUNING: RuntimeTuning = {
   retry: { retries: 2, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 20 },
   fileDiffRetry: { retries: 2, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 20 },
   timeouts: { headersMs: 250 },
 };
-const SLOW_MS = 1_500;
+
+/** A gate for held requests: how many arrived, and the release. */
+function gate(): { hold: () => Promise<void>; arrived: () => number; release: () => void } {
+  let arrived = 0;
+  let release!: () => void;
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  return { hold: () => ((arrived += 1), opened), arrived: () => arrived, release };
+}
 
 async function syncWith(h: CycleHarness, tuning: RuntimeTuning = TUNING) {
   const runtime = createTenantRuntime(h.tenant, { logger: h.logger, env: { PROXY_AUTH_MODE: 'none' }, tuning });
@@ -46,10 +58,15 @@ t.test('a registration that times out is not sent again, so its late arrival can
   // The first registration is executed only after the client gave up on it. Retried, the
   // retry was uploaded and finalized first; the late original then re-registered the
   // content, dropping its bytes, and no later diff offered it again.
-  h.unique.faults.add({ operation: 'contentUpsert', when: (r) => (r.variables as { fileUrl?: string }).fileUrl === undefined, latencyMs: SLOW_MS, times: 1 });
+  const late = gate();
+  h.unique.faults.add({ operation: 'contentUpsert', when: (r) => (r.variables as { fileUrl?: string }).fileUrl === undefined, hold: late.hold, times: 1 });
   const first = await syncWith(h);
   t.equal(first.summary.failed, 1, 'the timed-out item fails this cycle');
-  await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 200));
+  // Now the held original is executed, after the cycle that gave up on it.
+  const upserts = () => h.unique.requests.filter((r) => r.operation === 'contentUpsert').length;
+  const before = upserts();
+  late.release();
+  await until(() => upserts() > before, 'the late registration');
   const second = await syncWith(h);
   t.equal(second.summary.ingested, 1, 'the diff offers it again next cycle');
   const results = checkInvariants(h.unique, expected, new DeletionWatch(h.unique), []);
@@ -63,18 +80,23 @@ t.test('a file diff answered after the headers timeout is asked again', async (t
   t.teardown(h.close);
   await h.sync();
   h.unique.clearRequests();
-  h.unique.faults.add({ path: '/v2/content/file-diff', latencyMs: SLOW_MS, times: 1 });
+  const late = gate();
+  h.unique.faults.add({ path: '/v2/content/file-diff', hold: late.hold, times: 1 });
   const result = await syncWith(h);
   t.equal(result.outcome, 'succeeded');
   t.equal(result.summary.unchanged, 3);
-  await new Promise((resolve) => setTimeout(resolve, SLOW_MS + 200));
-  t.equal(h.unique.requests.filter((r) => r.path.endsWith('/file-diff')).length, 4, 'one diff per space, plus the retry of the late one');
+  t.equal(late.arrived(), 1);
+  late.release();
+  const diffs = () => h.unique.requests.filter((r) => r.path.endsWith('/file-diff')).length;
+  await until(() => diffs() === 4, 'the late diff');
+  t.equal(diffs(), 4, 'one diff per space, plus the retry of the late one');
 });
 
 t.test('a write marked retryUnanswered: false is retried after a refused connection, never after a timeout', async (t) => {
   const { createServer } = await import('node:http');
   const { HttpClient } = await import('../../src/http/client.js');
-  const server = createServer((req, res) => void setTimeout(() => res.end('{}'), SLOW_MS));
+  // Never answers: the headers timeout always fires first.
+  const server = createServer(() => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => {
     server.closeAllConnections();
@@ -89,8 +111,8 @@ t.test('a write marked retryUnanswered: false is retried after a refused connect
   t.equal(await send(`http://127.0.0.1:${port}/slow`), 'UND_ERR_HEADERS_TIMEOUT');
   t.same(attempts, ['UND_ERR_HEADERS_TIMEOUT'], 'sent once: the first attempt may still be executed');
   attempts.length = 0;
-  server.close();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
   t.equal(await send(`http://127.0.0.1:${port}/refused`), 'ECONNREFUSED');
   t.equal(attempts.length, 3, 'a connection never made is retried');
 });

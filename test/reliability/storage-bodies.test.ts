@@ -6,6 +6,7 @@
  * every page is either stored in Unique or skipped with a logged reason.
  */
 import t from 'tap';
+import { contentTitle } from '../../src/unique/titles.js';
 import { startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
 import type { ScenarioContent } from '../simulators/confluence/index.js';
 import { ENG, SINGLE, page } from '../pipeline/support/scenario.js';
@@ -130,7 +131,7 @@ t.test('hostile storage bodies: every page is ingested or skipped with a reason,
   t.same(unhandled, []);
 });
 
-t.test('titles in every kind of Unicode are ingested with the title as given', async (t) => {
+t.test('titles in every kind of Unicode are ingested as given, only control and direction characters taken out', async (t) => {
   const unhandled = watchUnhandledRejections(t);
   const content = Object.entries(UNICODE_TITLES).map(([id, title]) => page(id, 'ENG', { labels: SINGLE, title }));
   const h = await startCycleHarness({ spaces: [ENG], content });
@@ -145,9 +146,15 @@ t.test('titles in every kind of Unicode are ingested with the title as given', a
       // it arrives as it was or it was replaced by U+FFFD somewhere on the way.
       t.ok(stored?.title === title || stored?.title === title.replace('\ud83d', '\ufffd'), 'a lone surrogate is kept or replaced, never fatal');
     } else {
-      t.equal(stored?.title, title, `title ${id} arrives unchanged`);
+      // Issue 10: control and direction-override characters are taken out (src/unique/titles.ts).
+      t.equal(stored?.title, contentTitle(title), `title ${id} arrives as the title rule gives it`);
     }
   }
+  const titleOf = (id: string): string | undefined => h.unique.state.content(`${PARTIAL}/${id}`)?.title;
+  t.equal(titleOf('6001'), UNICODE_TITLES['6001'], 'right-to-left text itself is kept');
+  t.equal(titleOf('6003'), UNICODE_TITLES['6003'], 'emoji with joiners are kept');
+  t.equal(titleOf('6002'), 'Override evil.exe and isolate RTL marks', 'direction overrides and isolates are removed');
+  t.equal(titleOf('6005'), 'Controls end', 'control characters are removed');
   // The uploaded HTML must still be valid UTF-8 (no lone surrogate written as raw bytes).
   for (const c of h.unique.state.contents()) {
     const bytes = c.uploaded?.bytes;

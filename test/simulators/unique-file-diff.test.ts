@@ -116,14 +116,14 @@ t.test('diffReoffersFailed re-offers a FAILED content at most once per day', asy
   t.same((await diff(sim, body)).body.updatedFiles, []);
 });
 
-t.test('20,000 contents: diffs and prefix pages stay fast', async (t) => {
+// How fast is the benchmark's business (npm run bench); here only that the answers are right at this size.
+t.test('20,000 contents: a diff and the prefix pages of one space are right', async (t) => {
   const sim = await start(t);
   for (let space = 0; space < 10; space++) {
     for (let page = 0; page < 2000; page++) {
       sim.state.addContent({ key: `acme/${space}_S${space}/${page}`, ownerId: 'scope_confluence', updatedAt: '2025-03-01T00:00:00Z', ...SOURCE });
     }
   }
-  const started = Date.now();
   const fileList = Array.from({ length: 2000 }, (_, page) => item(String(page), page < 10 ? '2025-04-01T00:00:00Z' : '2025-03-01T00:00:00Z'));
   const res = await diff(sim, { partialKey: 'acme/5_S5', ...SOURCE, fileList: fileList.slice(0, 1990) });
   t.same([res.body.newFiles.length, res.body.updatedFiles.length, res.body.deletedFiles.length], [0, 10, 10]);
@@ -134,6 +134,4 @@ t.test('20,000 contents: diffs and prefix pages stay fast', async (t) => {
     if (page.nodes.length < 100) break;
   }
   t.equal(listed, 2000);
-  const elapsed = Date.now() - started;
-  t.ok(elapsed < 3000, `one diff and 21 pages took ${elapsed} ms`);
 });

@@ -1,6 +1,6 @@
 import { errorMessage, isConnectorError } from '../../errors.js';
 import { stageLogger } from '../../log.js';
-import { parseSpaceExternalId, partialKey } from '../../unique/keys.js';
+import { legacyPartialKey, parseSpaceExternalId, partialKey } from '../../unique/keys.js';
 import { STAGE, type ScopeFlowContext } from './context.js';
 
 export interface OrphanCleanupResult {
@@ -46,9 +46,16 @@ export async function cleanupOrphanedSpaces(
   result.checked = children.length;
   for (const child of children) {
     const parsed = parseSpaceExternalId(child.externalId);
-    if (parsed === undefined || discovered.has(parsed.spaceKey)) continue;
+    if (parsed === undefined) continue;
+    // A mark this version would not write came from an older one that put an odd space
+    // key verbatim into keys and paths; the space now lives under its encoded key, so
+    // that copy is stale whether or not the space is still discovered.
+    const stale = !parsed.canonical;
+    if (!stale && discovered.has(parsed.spaceKey)) continue;
     result.orphaned += 1;
-    const partial = partialKey(parsed.tenant, { id: parsed.spaceId, key: parsed.spaceKey }, ctx.tenant.ingestion.useV1KeyFormat);
+    const { useV1KeyFormat } = ctx.tenant.ingestion;
+    const partial = stale ? legacyPartialKey(parsed, useV1KeyFormat) : partialKey(parsed.tenant, { id: parsed.spaceId, key: parsed.spaceKey }, useV1KeyFormat);
+    if (stale) log.info({ scopeId: child.id, partialKey: partial }, 'Removing a space scope an older version wrote under an unencoded space key');
     try {
       const deleted = await content.deleteByPrefix(partial);
       result.deletedContents += deleted.deleted;

@@ -1,7 +1,7 @@
 import { ConnectorError } from '../../errors.js';
 import { stageLogger } from '../../log.js';
 import type { SpaceRef } from '../../records.js';
-import { spaceExternalId } from '../../unique/keys.js';
+import { spaceExternalId, spaceScopeName } from '../../unique/keys.js';
 import { STAGE, type ScopeFlowContext } from './context.js';
 
 export interface SpaceScopesResult {
@@ -28,7 +28,8 @@ export async function ensureSpaceScopes(ctx: ScopeFlowContext, rootPath: string,
   if (unique.length === 0) return { scopeIds, externalIdsUpdated: 0 };
 
   const base = rootPath.replace(/\/+$/, '');
-  const leaves = await scopes.generateScopesBasedOnPaths(unique.map((space) => `${base}/${space.key}`));
+  // The key encoded (keys.ts): `A/B` or `..` must name one child of the root, never a path.
+  const leaves = await scopes.generateScopesBasedOnPaths(unique.map((space) => `${base}/${spaceScopeName(space.key)}`));
   let externalIdsUpdated = 0;
   for (const [index, space] of unique.entries()) {
     const scope = leaves[index]!;

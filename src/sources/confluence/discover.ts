@@ -11,6 +11,7 @@
  */
 import { batches, contentExpand, descendantsCql, discoveryCql, DESCENDANT_BATCH_SIZE } from '../../confluence/cql.js';
 import type { ConfluenceApi } from '../../confluence/api.js';
+import { ConnectorError } from '../../errors.js';
 import { hasLabel, labelNames, mapContent } from '../../confluence/map-content.js';
 import type { RawAttachment, ValidContent } from '../../confluence/raw.js';
 import type { TenantConfig } from '../../config/types.js';
@@ -131,6 +132,8 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
       report.truncated = true;
       return false;
     }
+    // Every record is held until the diff: past the listing bound, fail while memory is still plentiful.
+    if (report.records >= api.listingLimits.maxItems) throw tooManyItems(api.listingLimits.maxItems);
     report.records += 1;
     if (phase === 'labels') report.fromLabels += 1;
     else report.fromDescendants += 1;
@@ -161,6 +164,12 @@ export async function* discoverPages(options: DiscoveryOptions): AsyncGenerator<
     }
   }
   return finish(report, roots, logger);
+}
+
+function tooManyItems(maxItems: number): ConnectorError {
+  return new ConnectorError('DISCOVERY_FAILED', `Confluence discovery listed more than ${maxItems} items; stopping before memory runs out (nothing is written or deleted)`, {
+    details: { maxItems },
+  });
 }
 
 function finish(report: DiscoveryReport, roots: ReadonlySet<string>, logger: Logger): DiscoveryReport {

@@ -76,7 +76,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageRecord) => 
 
   const download = async (target: Target): Promise<InlinedImage> => {
     const controller = new AbortController();
-    const response = await deps.api.downloadAttachment({ id: target.meta.id, pageId: target.pageId, downloadPath: target.meta.downloadPath }, controller.signal);
+    const response = await deps.api.downloadAttachment({ id: target.meta.id, pageId: target.pageId, downloadPath: target.meta.downloadPath, fileSize: target.meta.fileSize }, controller.signal);
     try {
       const bytes = await readCapped(response.body, deps.policy.maxBytes);
       return { dataUrl: dataUrl(normaliseMediaType(target.meta.mediaType), bytes), filename: target.meta.title };

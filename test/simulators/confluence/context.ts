@@ -96,6 +96,15 @@ export class CursorStore {
     return signature === this.sign(scope, offset) ? offset : undefined;
   }
 
+  /**
+   * Another spelling of an issued cursor, continuing at the same offset: what a server
+   * hands out when it answers a page empty and wants the same position asked for again.
+   * `resolve` reads only the offset and the signature, so the suffix changes nothing else.
+   */
+  static alias(cursor: string, n: number): string {
+    return Buffer.from(`${Buffer.from(cursor, 'base64url').toString('utf8')}.${n}`).toString('base64url');
+  }
+
   private sign(scope: string, offset: number): string {
     return createHmac('sha256', this.secret).update(`${scope}\u0000${offset}`).digest('base64url').slice(0, 22);
   }

@@ -23,7 +23,7 @@ function matches(rule: FaultRule, method: string, path: string): boolean {
 }
 
 const isTerminal = (rule: FaultRule): boolean =>
-  rule.status !== undefined || rule.reset === true || rule.resetMidBody === true;
+  rule.status !== undefined || rule.reset === true || rule.resetMidBody === true || rule.emptyPage === true || rule.trickle !== undefined;
 
 export class FaultInjector {
   private rules: RuleState[] = [];

@@ -60,10 +60,14 @@ function bodyLength(body: SimResponse['body']): number {
  * Sends the response. With `cutMidBody` only the headers and the first half of the
  * body go out before the socket is destroyed, so the client sees a short body.
  */
-export async function writeResponse(res: ServerResponse, response: SimResponse, cutMidBody = false): Promise<void> {
+export async function writeResponse(res: ServerResponse, response: SimResponse, cutMidBody = false, trickle?: { bytes: number; everyMs: number }): Promise<void> {
   const length = bodyLength(response.body);
   res.writeHead(response.status, { ...response.headers, 'content-length': String(length) });
   const body = response.body;
+  if (trickle !== undefined && body !== undefined) {
+    await writeTrickle(res, body, trickle);
+    return;
+  }
   if (body === undefined || (!cutMidBody && (typeof body === 'string' || Buffer.isBuffer(body)))) {
     res.end(body);
     return;
@@ -91,6 +95,24 @@ export async function writeResponse(res: ServerResponse, response: SimResponse, 
   } finally {
     source.destroy();
     res.destroy();
+  }
+}
+
+/** The body a few bytes at a time with a pause between, until it is sent or the client gives up. */
+async function writeTrickle(res: ServerResponse, body: NonNullable<SimResponse['body']>, trickle: { bytes: number; everyMs: number }): Promise<void> {
+  const stream = typeof body === 'string' || Buffer.isBuffer(body) ? undefined : body.stream();
+  const source: Iterable<Buffer> | AsyncIterable<Buffer> = stream === undefined ? [Buffer.from(body as string | Buffer)] : (stream as AsyncIterable<Buffer>);
+  try {
+    for await (const chunk of source) {
+      for (let at = 0; at < chunk.length; at += trickle.bytes) {
+        if (res.destroyed) return;
+        res.write(chunk.subarray(at, at + trickle.bytes));
+        await new Promise((resolve) => setTimeout(resolve, trickle.everyMs).unref());
+      }
+    }
+    res.end();
+  } finally {
+    stream?.destroy();
   }
 }
 

@@ -18,7 +18,10 @@ function bytesResponse(att: AttachmentRecord): SimResponse {
       'content-type': att.mediaType,
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(att.title)}`,
     },
-    body: att.bytes ?? { stream: () => generatedBytes(att.id, att.size), length: att.size },
+    body:
+      att.servedSize !== undefined
+        ? { stream: () => generatedBytes(att.id, att.servedSize!), length: att.servedSize }
+        : (att.bytes ?? { stream: () => generatedBytes(att.id, att.size), length: att.size }),
   };
 }
 

@@ -35,6 +35,7 @@ export function contentWebui(ctx: SimContext, record: ContentRecord): string {
 }
 
 export function downloadPath(att: AttachmentRecord): string {
+  if (att.downloadLink !== undefined) return att.downloadLink;
   const modified = Date.parse(att.versionWhen) || 0;
   return `/download/attachments/${att.pageId}/${encodeURIComponent(att.title)}?version=${att.versionNumber}&modificationDate=${modified}&api=v2`;
 }

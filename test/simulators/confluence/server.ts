@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cloudRateLimitHeaders, dataCenterRateLimitHeaders, type FaultInjector, type SlidingWindowLimit } from './faults.js';
+import { CursorStore } from './context.js';
 import { json, readBody, v1Error, writeResponse, type SimRequest, type SimResponse } from './http-io.js';
 import type { RequestLog } from './request-log.js';
 import type { FaultRule, Flavour, RequestLogEntry } from './types.js';
@@ -27,6 +28,22 @@ function faultResponse(rule: FaultRule, status: number): SimResponse {
   if (rule.body !== undefined) return { status, headers, body: rule.body };
   const response = v1Error(status, 'Injected fault');
   return { ...response, headers: { ...response.headers, ...headers } };
+}
+
+let emptyPages = 0;
+
+/** The `emptyPage` fault: no results, and a next link back to this very page. */
+function emptiedPage(response: SimResponse, req: IncomingMessage, url: URL): SimResponse {
+  if (response.status !== 200 || typeof response.body !== 'string') return response;
+  const listing = JSON.parse(response.body) as { results?: unknown[]; size?: number; _links?: Record<string, string> };
+  if (!Array.isArray(listing.results)) return response;
+  emptyPages += 1;
+  const again = new URL(url.pathname + url.search, `http://${req.headers.host ?? 'simulator.invalid'}`);
+  again.searchParams.set('emptyPage', String(emptyPages));
+  const cursor = again.searchParams.get('cursor');
+  if (cursor !== null) again.searchParams.set('cursor', CursorStore.alias(cursor, emptyPages));
+  const emptied = { ...listing, results: [], ...(listing.size === undefined ? {} : { size: 0 }), _links: { ...listing._links, next: again.toString() } };
+  return { ...response, body: JSON.stringify(emptied) };
 }
 
 async function handle(
@@ -61,8 +78,9 @@ async function handle(
       response = { status: 500, headers: { 'content-type': 'text/plain' }, body: `simulator error: ${error instanceof Error ? error.stack : String(error)}` };
     }
   }
+  if (rule?.emptyPage === true) response = emptiedPage(response, req, url);
   entry.status = response.status;
-  await writeResponse(res, response, rule?.resetMidBody === true);
+  await writeResponse(res, response, rule?.resetMidBody === true, rule?.trickle);
 }
 
 export async function startServer(

@@ -10,6 +10,7 @@ export interface SpaceRecord { id: number; key: string; name: string; type: Spac
 export interface AttachmentRecord {
   id: string; pageId: string; title: string; mediaType: string; size: number;
   bytes?: Buffer; versionNumber: number; versionWhen: string; fileId: string;
+  downloadLink?: string; servedSize?: number;
 }
 export interface ContentRecord {
   id: string; type: string; status: ContentStatus; title: string; spaceId: number; parentId?: string;
@@ -196,6 +197,8 @@ export class ConfluenceStore {
       bytes: att.bytes === undefined ? undefined : Buffer.from(att.bytes),
       versionNumber: att.versionNumber ?? 1, versionWhen: att.versionWhen ?? page.versionWhen,
       fileId: att.fileId ?? derivedFileId(att.id),
+      ...(att.downloadLink === undefined ? {} : { downloadLink: att.downloadLink }),
+      ...(att.servedSize === undefined ? {} : { servedSize: att.servedSize }),
     };
     if (record.bytes && record.bytes.length !== record.size) record.size = record.bytes.length;
     page.attachments.push(record);

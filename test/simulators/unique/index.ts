@@ -26,14 +26,23 @@ export async function startUniqueSimulator(
 ): Promise<UniqueSimulator> {
   const scenario: UniqueScenario = { companyId: 'company_1', serviceUserId: 'user_service', ...scenarioInput };
   const requests: RequestLogEntry[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Map<NodeJS.Timeout, () => void>();
   const later = (ms: number, fn: () => void) => {
     const timer = setTimeout(() => {
       timers.delete(timer);
       fn();
     }, ms);
     timer.unref();
-    timers.add(timer);
+    timers.set(timer, fn);
+  };
+  const runDelayed = (): number => {
+    const due = [...timers];
+    for (const [timer, fn] of due) {
+      clearTimeout(timer);
+      timers.delete(timer);
+      fn();
+    }
+    return due.length;
   };
 
   // The store needs the listening origin (write URLs carry it), so the handler binds late.
@@ -48,7 +57,7 @@ export async function startUniqueSimulator(
   const ingestionBaseUrl = `${origin}${INGESTION_PATH}`;
 
   const close = async () => {
-    for (const timer of timers) clearTimeout(timer);
+    for (const timer of timers.keys()) clearTimeout(timer);
     timers.clear();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -87,6 +96,7 @@ export async function startUniqueSimulator(
     clearRequests: () => {
       requests.length = 0;
     },
+    runDelayed,
     close,
   };
 }

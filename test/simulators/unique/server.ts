@@ -120,6 +120,8 @@ export function createHandler(deps: ServerDeps) {
     const firing = deps.faults.match({ path, operation: detail.operation, variables: detail.variables });
     const delay = firing.reduce((sum, rule) => sum + (rule.latencyMs ?? 0), 0);
     if (delay > 0) await sleep(delay);
+    const request = { path, operation: detail.operation, variables: detail.variables };
+    await Promise.all(firing.flatMap((rule) => (rule.hold ? [rule.hold(request)] : [])));
     if (firing.some((rule) => rule.reset)) {
       deps.log.push(logEntry(method, path, req.headers, 0, detail));
       req.socket.destroy();

@@ -157,6 +157,11 @@ export interface FaultRule {
   /** Destroy the socket without answering. */
   reset?: boolean;
   latencyMs?: number;
+  /**
+   * The request waits for the returned promise before it is handled (a test releases
+   * it): "slower than the client's timeout" without a race against the clock.
+   */
+  hold?: (req: FaultRequest) => Promise<void>;
   /** deleteFolder reports the folder in failedFolders and deletes nothing. */
   failedFolders?: boolean;
   /** Fire at most this many times. */
@@ -206,5 +211,7 @@ export interface UniqueSimulator {
   expireTokens(): void;
   requests: RequestLogEntry[];
   clearRequests(): void;
+  /** Runs every delayed transition (`ingestionDelayMs`) now, so a test needs no sleep; returns how many ran. */
+  runDelayed(): number;
   close(): Promise<void>;
 }

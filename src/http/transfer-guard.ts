@@ -1,0 +1,171 @@
+/**
+ * The limits of one request attempt that idle timeouts cannot give. undici's body
+ * timeout restarts on every byte, so a server trickling one byte a second holds a
+ * request (and a cycle) forever. Here every attempt has a total deadline, a body must
+ * keep a minimum throughput while it waits on the server, and a body can be capped in
+ * bytes, counted as they arrive rather than after they were buffered.
+ *
+ * The deadline is `totalMs` plus the time the throughput floor allows for the bytes
+ * known to travel (the request body, and a response's declared size up to its cap):
+ * a 200 MB download gets the time 200 MB take at the floor, a JSON answer of unknown
+ * size gets `totalMs`.
+ */
+import { Transform, pipeline, type Readable } from 'node:stream';
+import type { Clock } from './clock.js';
+
+export const DEADLINE_EXCEEDED = 'CFC_DEADLINE_EXCEEDED';
+export const BODY_TOO_SLOW = 'CFC_BODY_TOO_SLOW';
+
+export interface TransferLimits {
+  /** Deadline of an attempt whose sizes are unknown, from sending to the end of its body. */
+  totalMs: number;
+  /** The throughput floor of a body while it waits on the server. */
+  minBytesPerSecond: number;
+  /** How long a body may stay below the floor before it fails. */
+  throughputWindowMs: number;
+}
+
+/** A transfer that broke a limit; `code` works like undici's timeout codes for the retry policy. */
+export class TransferError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransferError';
+  }
+}
+
+export interface WatchOptions {
+  /** More bytes than this fail the body with `tooLarge()`. */
+  maxBytes?: number;
+  tooLarge: (maxBytes: number) => Error;
+  /** Turns the guard's own failure into the error the reader sees. */
+  toError: (failure: TransferError) => Error;
+}
+
+/** One attempt's deadline and body watch. Dispose it when the attempt's body is done. */
+export class AttemptGuard {
+  readonly #controller = new AbortController();
+  readonly #clock: Clock;
+  readonly #limits: TransferLimits;
+  readonly #startedAt: number;
+  #budgetMs: number;
+  #timer: unknown;
+  #failure: TransferError | undefined;
+  #onFailure: ((failure: TransferError) => void) | undefined;
+  #detachOuter: (() => void) | undefined;
+  #disposed = false;
+
+  constructor(limits: TransferLimits, clock: Clock, outer: AbortSignal | undefined, knownBytes: number) {
+    this.#limits = limits;
+    this.#clock = clock;
+    this.#startedAt = clock.now();
+    this.#budgetMs = limits.totalMs + this.#floorMs(knownBytes);
+    if (outer?.aborted) this.#controller.abort(outer.reason);
+    else if (outer) {
+      const onAbort = (): void => this.#controller.abort(outer.reason);
+      outer.addEventListener('abort', onAbort, { once: true });
+      this.#detachOuter = () => outer.removeEventListener('abort', onAbort);
+    }
+    this.#arm();
+  }
+
+  /** Aborted by the caller's signal or by this guard's failure. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The guard's own failure (deadline or throughput), once it fired. */
+  get failure(): TransferError | undefined {
+    return this.#failure;
+  }
+
+  /** A response declared its size: the deadline grows by what the floor allows for it. */
+  allowBytes(bytes: number): void {
+    if (!Number.isFinite(bytes) || bytes <= 0 || this.#disposed) return;
+    this.#budgetMs += this.#floorMs(bytes);
+    this.#arm();
+  }
+
+  /**
+   * The body to read instead of `body`: counted against `maxBytes` and the throughput
+   * floor as it streams. Reading it to the end, or destroying it, ends the attempt.
+   */
+  watchBody(body: Readable, options: WatchOptions): Readable {
+    const { minBytesPerSecond, throughputWindowMs } = this.#limits;
+    const clock = this.#clock;
+    let total = 0;
+    let windowStart = clock.now();
+    let windowBytes = 0;
+    let tick: unknown;
+    const monitor = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        total += chunk.length;
+        windowBytes += chunk.length;
+        if (options.maxBytes !== undefined && total > options.maxBytes) return callback(options.tooLarge(options.maxBytes));
+        callback(null, chunk);
+      },
+    });
+    const check = (): void => {
+      tick = undefined;
+      if (this.#failure || this.#disposed) return;
+      const now = clock.now();
+      // A full buffer means the reader is slow (an upload taking the bytes), not the server.
+      if (monitor.readableLength >= monitor.readableHighWaterMark) {
+        windowStart = now;
+        windowBytes = 0;
+      } else if (now - windowStart >= throughputWindowMs) {
+        const floor = (minBytesPerSecond * (now - windowStart)) / 1000;
+        if (windowBytes < floor) {
+          this.#fail(new TransferError(BODY_TOO_SLOW, `body below ${minBytesPerSecond} bytes/s for ${Math.round(now - windowStart)} ms (${windowBytes} bytes)`));
+          return;
+        }
+        windowStart = now;
+        windowBytes = 0;
+      }
+      tick = clock.setTimeout(check, Math.max(1, throughputWindowMs / 4));
+    };
+    this.#onFailure = (failure) => monitor.destroy(options.toError(failure));
+    pipeline(body, monitor, () => {
+      if (tick !== undefined) clock.clearTimeout(tick);
+      this.dispose();
+    });
+    tick = clock.setTimeout(check, Math.max(1, throughputWindowMs / 4));
+    return monitor;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#clearTimer();
+    this.#detachOuter?.();
+  }
+
+  #fail(failure: TransferError): void {
+    if (this.#failure || this.#disposed) return;
+    this.#failure = failure;
+    this.#clearTimer();
+    // The watched body fails with the guard's own error before the abort reaches undici.
+    this.#onFailure?.(failure);
+    this.#controller.abort(failure);
+  }
+
+  #arm(): void {
+    this.#clearTimer();
+    const remaining = this.#startedAt + this.#budgetMs - this.#clock.now();
+    this.#timer = this.#clock.setTimeout(
+      () => this.#fail(new TransferError(DEADLINE_EXCEEDED, `no complete answer within ${Math.round(this.#budgetMs)} ms`)),
+      Math.max(0, remaining),
+    );
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #floorMs(bytes: number): number {
+    return (bytes * 1000) / this.#limits.minBytesPerSecond;
+  }
+}
