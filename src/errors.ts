@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'SAFETY_GUARD_TRIPPED'
   | 'OWNERSHIP_MISMATCH'
   | 'CYCLE_STOPPED'
+  | 'CLEANUP_INCOMPLETE'
   | 'USAGE';
 
 export class ConnectorError extends Error {

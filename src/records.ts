@@ -59,10 +59,23 @@ export interface PageRecord {
   /** The page's web URL (identity-relevant: sent to Unique as `url`). */
   webUrl: string;
   attachments: AttachmentMeta[];
-  /** Storage-format body, after the fetch-body stage. */
-  storage?: string;
-  /** Converted HTML, after the convert-body stage. */
-  html?: string;
+}
+
+/**
+ * A page with its storage-format body: what fetch-body emits and what the body stages
+ * (image inlining, include resolution…) pass along. A stage that needs the body takes
+ * this type, so a pipeline that forgot the fetch does not compile.
+ */
+export interface PageWithStorage extends PageRecord {
+  storage: string;
+}
+
+/**
+ * A page with its converted HTML and without its storage body (no longer needed): what
+ * convert-body emits and what the ingestion sink uploads.
+ */
+export interface PageWithHtml extends PageRecord {
+  html: string;
 }
 
 export interface AttachmentRecord {
@@ -83,7 +96,19 @@ export interface AttachmentRecord {
   rejected?: string;
 }
 
+/** Records of the metadata stages, up to the diff: bodies are fetched later, for changed pages only. */
 export type PipelineRecord = PageRecord | AttachmentRecord;
+
+/** What the ingestion sink takes: converted pages and attachments, in one stream. */
+export type IngestRecord = PageWithHtml | AttachmentRecord;
+
+export function isPage<T extends { kind: string }>(record: T): record is Extract<T, { kind: 'page' }> {
+  return record.kind === 'page';
+}
+
+export function isAttachment<T extends { kind: string }>(record: T): record is Extract<T, { kind: 'attachment' }> {
+  return record.kind === 'attachment';
+}
 
 /** The sync labels as a tenant configures them. */
 export interface SyncLabels {

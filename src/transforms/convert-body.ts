@@ -1,6 +1,6 @@
 import type { InstanceType } from '../config/types.js';
 import { convertStorage, webContextOf } from '../convert/index.js';
-import type { PageRecord } from '../records.js';
+import type { PageWithHtml, PageWithStorage } from '../records.js';
 
 export interface ConvertBodyOptions {
   /** The tenant's Confluence base URL (DC: including any context path). */
@@ -11,10 +11,11 @@ export interface ConvertBodyOptions {
 /**
  * Storage format to the HTML uploaded to Unique, with page links built from the
  * tenant's base URL. Links to pages in the same space use the page's own space key.
+ * The storage body is not carried on: once converted, nothing needs it.
  */
-export function convertBodyWith(options: ConvertBodyOptions): (page: PageRecord) => PageRecord {
+export function convertBodyWith(options: ConvertBodyOptions): (page: PageWithStorage) => PageWithHtml {
   const webContext = webContextOf(options.baseUrl, options.instanceType);
-  return (page) => ({ ...page, html: convertStorage(page.storage ?? '', { webContext, spaceKey: page.space.key }) });
+  return (page) => withHtml(page, convertStorage(page.storage, { webContext, spaceKey: page.space.key }));
 }
 
 /**
@@ -22,9 +23,15 @@ export function convertBodyWith(options: ConvertBodyOptions): (page: PageRecord)
  * web URL, whose shapes the connector builds itself (confluence/urls.ts); when it has
  * none of them, page links keep their text without an href.
  */
-export function convertBody(page: PageRecord): PageRecord {
+export function convertBody(page: PageWithStorage): PageWithHtml {
   const webContext = webContextFromPageUrl(page.webUrl);
-  return { ...page, html: convertStorage(page.storage ?? '', { webContext, spaceKey: page.space.key }) };
+  // Tolerant of a record built by hand without a body (explain, tests): no body, no HTML.
+  return withHtml(page, convertStorage(page.storage ?? '', { webContext, spaceKey: page.space.key }));
+}
+
+function withHtml(page: PageWithStorage, html: string): PageWithHtml {
+  const { storage: _converted, ...rest } = page;
+  return { ...rest, html };
 }
 
 /**

@@ -1,0 +1,60 @@
+/**
+ * How `pipeline.ts` lifts stages into highland: a per-item function becomes a stream
+ * stage, with bounded concurrency where it does I/O, and a stop guard at its head so
+ * that after a stop request no item enters it. Not a stage itself; stages may use the
+ * guard for their own batches.
+ */
+import highland from 'highland';
+
+/**
+ * Passes items on until `signal` aborts, then ends the stream at the next item without
+ * pulling any further from upstream, so no work upstream is asked for either.
+ */
+export function untilStopped<T>(signal: AbortSignal | undefined): (stream: Highland.Stream<T>) => Highland.Stream<T> {
+  if (signal === undefined) return (stream) => stream;
+  return (stream) =>
+    stream.consume<T>((error, item, push, next) => {
+      if (error) {
+        push(error);
+        next();
+      } else if (item === highland.nil || signal.aborted) {
+        push(null, highland.nil);
+      } else {
+        push(null, item as T);
+        next();
+      }
+    });
+}
+
+/** A synchronous per-item stage; nothing enters it after a stop. */
+export function eachItem<A, B>(run: (item: A) => B, signal?: AbortSignal): (stream: Highland.Stream<A>) => Highland.Stream<B> {
+  return (stream) => stream.through(untilStopped(signal)).map(run);
+}
+
+/** An asynchronous per-item stage, `concurrency` items in flight, output in input order; nothing starts after a stop. */
+export function eachItemAsync<A, B>(run: (item: A) => Promise<B>, concurrency: number, signal?: AbortSignal): (stream: Highland.Stream<A>) => Highland.Stream<B> {
+  return (stream) =>
+    stream
+      .through(untilStopped(signal))
+      .map((item) => highland(run(item)))
+      .parallel(concurrency);
+}
+
+/**
+ * Two legs as one stream, items in whatever order they are ready; each leg stays
+ * back-pressured (one item pulled ahead at most). The cast is sound: the merged
+ * stream only reads from its legs, so a leg of A is a leg of A | B.
+ */
+export function mergeLegs<A, B>(a: Highland.Stream<A>, b: Highland.Stream<B>): Highland.Stream<A | B> {
+  return highland([a, b] as unknown as Highland.Stream<A | B>[]).merge();
+}
+
+/** The stream's items as an array, or its first error. */
+export function collect<T>(stream: Highland.Stream<T>): Promise<T[]> {
+  return new Promise((resolve, reject) => stream.collect().stopOnError(reject).each(resolve));
+}
+
+/** Runs a stream to its end (or its first error). */
+export function drain<T>(stream: Highland.Stream<T>): Promise<void> {
+  return new Promise((resolve, reject) => stream.stopOnError(reject).done(resolve));
+}
