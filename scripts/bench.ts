@@ -17,6 +17,7 @@
  *        --big-attachment MB (first-sync: add it; big-attachment: its size) --runs N
  *        --connector DIR: measure the build of another checkout (its dist/), same scenario
  *        --cpu-prof DIR: write a V8 CPU profile of each sync process there
+ *        --node-args 'FLAGS': more node flags for each sync process (e.g. '--trace-gc')
  *        --faults: the fault soak instead (scripts/bench/faults.ts; its flags are there).
  */
 import { resolve } from 'node:path';
@@ -41,6 +42,7 @@ const parsed = parseArgs({
     runs: { type: 'string', default: '3' },
     connector: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'node-args': { type: 'string' },
   },
 });
 // Not strict while --faults passes the soak's own flags through, so every value is read as text.
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     concurrency: Number(values.concurrency),
     connectorDir: values.connector === undefined ? root : resolve(values.connector),
     cpuProfDir: values['cpu-prof'] === undefined ? undefined : resolve(values['cpu-prof']),
+    nodeArgs: values['node-args']?.split(/\s+/).filter((arg) => arg !== ''),
   };
   const results: [Scenario, ScenarioResult][] = [];
   for (const scenario of chosen) results.push([scenario, await run(scenario, common)]);

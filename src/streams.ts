@@ -28,7 +28,27 @@ export function untilStopped<T>(signal: AbortSignal | undefined): (stream: Highl
 
 /** A synchronous per-item stage; nothing enters it after a stop. */
 export function eachItem<A, B>(run: (item: A) => B, signal?: AbortSignal): (stream: Highland.Stream<A>) => Highland.Stream<B> {
-  return (stream) => stream.through(untilStopped(signal)).map(run);
+  // One consumer rather than a guard plus a map: this runs once per page.
+  return (stream) =>
+    stream.consume<B>((error, item, push, next) => {
+      if (error) {
+        push(error);
+        next();
+      } else if (item === highland.nil || signal?.aborted === true) {
+        push(null, highland.nil);
+      } else {
+        let result: B;
+        try {
+          result = run(item as A);
+        } catch (caught) {
+          push(caught instanceof Error ? caught : new Error(String(caught)));
+          next();
+          return;
+        }
+        push(null, result);
+        next();
+      }
+    });
 }
 
 /** An asynchronous per-item stage, `concurrency` items in flight, output in input order; nothing starts after a stop. */
@@ -49,12 +69,54 @@ export function mergeLegs<A, B>(a: Highland.Stream<A>, b: Highland.Stream<B>): H
   return highland([a, b] as unknown as Highland.Stream<A | B>[]).merge();
 }
 
+/**
+ * Runs `work` on every item, at most `limit` at a time, started in stream order, and
+ * resolves once the stream ended and the last item is done (or rejects with the first
+ * error). The next item is pulled only when a slot is free, so back-pressure reaches
+ * the source; after `signal` aborts no further item is pulled, and the items in
+ * flight finish. One consumer for the whole stream, no stream per item.
+ */
+export function eachWithLimit<T>(stream: Highland.Stream<T>, limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let inFlight = 0;
+    let ended = false;
+    let failed = false;
+    let pullWhenFree: (() => void) | undefined;
+    const settle = () => {
+      if (ended && inFlight === 0 && !failed) resolve();
+    };
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      reject(error);
+    };
+    stream
+      .consume<never>((error, item, _push, next) => {
+        if (failed) return;
+        if (error) return fail(error);
+        if (item === highland.nil || signal?.aborted === true) {
+          ended = true;
+          return settle();
+        }
+        inFlight += 1;
+        work(item as T).then(
+          () => {
+            inFlight -= 1;
+            const pull = pullWhenFree;
+            pullWhenFree = undefined;
+            pull?.();
+            settle();
+          },
+          fail,
+        );
+        if (inFlight < limit) next();
+        else pullWhenFree = next;
+      })
+      .resume();
+  });
+}
+
 /** The stream's items as an array, or its first error. */
 export function collect<T>(stream: Highland.Stream<T>): Promise<T[]> {
   return new Promise((resolve, reject) => stream.collect().stopOnError(reject).each(resolve));
-}
-
-/** Runs a stream to its end (or its first error). */
-export function drain<T>(stream: Highland.Stream<T>): Promise<void> {
-  return new Promise((resolve, reject) => stream.stopOnError(reject).done(resolve));
 }

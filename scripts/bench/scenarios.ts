@@ -15,7 +15,7 @@ export interface ScenarioResult {
   failed: boolean;
 }
 
-export type Common = Pick<WorldOptions, 'latencyMs' | 'concurrency' | 'connectorDir' | 'cpuProfDir'>;
+export type Common = Pick<WorldOptions, 'latencyMs' | 'concurrency' | 'connectorDir' | 'cpuProfDir' | 'nodeArgs'>;
 
 const ingestedOf = (run: SyncRun): number => Number(run.summary?.ingested ?? 0);
 

@@ -27,13 +27,15 @@ export interface SyncProcessOptions {
   statsFile: string;
   /** Directory for a V8 CPU profile of the sync process (`node --cpu-prof`). */
   cpuProfDir?: string;
+  /** More `node` flags for the sync process (e.g. `--trace-gc`). */
+  nodeArgs?: readonly string[];
 }
 
 export async function runSync(options: SyncProcessOptions): Promise<SyncRun> {
-  const { connectorDir, env, statsFile, cpuProfDir } = options;
+  const { connectorDir, env, statsFile, cpuProfDir, nodeArgs = [] } = options;
   const started = Date.now();
   const profile = cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`];
-  const child = spawn(process.execPath, [...profile, '--import', PRELOAD, join(connectorDir, 'dist/cli.js'), 'sync'], {
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', PRELOAD, join(connectorDir, 'dist/cli.js'), 'sync'], {
     cwd: connectorDir,
     env: { ...env, BENCH_STATS_FILE: statsFile },
     stdio: ['ignore', 'pipe', 'inherit'],

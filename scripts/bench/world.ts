@@ -26,11 +26,14 @@ export interface WorldOptions extends BenchSpaceOptions {
   /** The build measured (a checkout with `dist/`). */
   connectorDir: string;
   cpuProfDir?: string;
+  nodeArgs?: readonly string[];
 }
 
 export interface World {
   confluence: ConfluenceSimulator;
   unique: UniqueSimulator;
+  /** The environment a `sync` against this world needs (tenant files, URLs, secrets). */
+  env: NodeJS.ProcessEnv;
   /** Runs one `sync` against the world. */
   sync(): Promise<SyncRun>;
   clearRequests(): void;
@@ -86,7 +89,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   return {
     confluence,
     unique,
-    sync: () => runSync({ connectorDir: options.connectorDir, env, statsFile: join(dir, `stats-${(runs += 1)}`), cpuProfDir: options.cpuProfDir }),
+    env,
+    sync: () => runSync({ connectorDir: options.connectorDir, env, statsFile: join(dir, `stats-${(runs += 1)}`), cpuProfDir: options.cpuProfDir, nodeArgs: options.nodeArgs }),
     clearRequests: () => {
       confluence.clearRequests();
       unique.clearRequests();

@@ -6,13 +6,12 @@
  * for either); items in flight finish, and a transfer still running `STOP_GRACE_MS`
  * later is cut off and its registration removed, so the process exits in time.
  */
-import highland from 'highland';
 import type { ConfluenceApi } from '../../confluence/api.js';
 import type { TenantConfig } from '../../config/types.js';
 import type { CycleReport } from '../../cycle-report.js';
 import { type Logger, stageLogger } from '../../log.js';
 import type { IngestRecord } from '../../records.js';
-import { drain, untilStopped } from '../../streams.js';
+import { eachWithLimit } from '../../streams.js';
 import type { ContentApi } from '../../unique/content.js';
 import type { UploadClient } from '../../unique/upload.js';
 import { ingestItem } from './ingest-item.js';
@@ -47,12 +46,7 @@ export function uniqueIngestionSink(deps: IngestionSinkDeps): (records: Highland
       deps.report.item(record.kind, outcome, performance.now() - started);
     };
     try {
-      await drain(
-        records
-          .through(untilStopped(deps.signal))
-          .map((record) => highland(ingest(record)))
-          .mergeWithLimit(deps.tenant.processing.concurrency),
-      );
+      await eachWithLimit(records, deps.tenant.processing.concurrency, ingest, deps.signal);
     } finally {
       abandon.dispose();
     }
