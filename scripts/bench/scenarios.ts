@@ -77,6 +77,7 @@ export async function firstSync(common: Common, pages: number, bigAttachmentByte
         latencyFloorMs: floorMs,
         peakRssMb: first.peakRssMb,
         cpuMs: first.cpuMs,
+        sysMs: first.sysMs,
         ingested,
         failed: first.summary?.failed,
         phasesMs: first.summary?.phasesMs,

@@ -17,6 +17,8 @@ export interface SyncRun {
   peakRssMb: number;
   /** User + system CPU time of the sync process. */
   cpuMs: number;
+  /** Of which system (kernel) time. */
+  sysMs: number;
   summary: Record<string, unknown> | undefined;
 }
 
@@ -54,5 +56,5 @@ export async function runSync(options: SyncProcessOptions): Promise<SyncRun> {
   const code = await new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? 1)));
   const wallMs = Date.now() - started;
   const stats = JSON.parse(await readFile(statsFile, 'utf8')) as { peakRssKb: number; userUs: number; systemUs: number };
-  return { code, wallMs, peakRssMb: Math.round(stats.peakRssKb / 102.4) / 10, cpuMs: Math.round((stats.userUs + stats.systemUs) / 1000), summary };
+  return { code, wallMs, peakRssMb: Math.round(stats.peakRssKb / 102.4) / 10, cpuMs: Math.round((stats.userUs + stats.systemUs) / 1000), sysMs: Math.round(stats.systemUs / 1000), summary };
 }
