@@ -73,8 +73,9 @@ async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, log: Logger)
       const [first, second] = await Promise.all([withBodies(batch.slice(0, half), deps, log), withBodies(batch.slice(half), deps, log)]);
       return first.concat(second);
     }
-    if (batch.length === 1) log.warn({ pageId: batch[0]!.id, error: errorMessage(error) }, 'Body fetch failed, page skipped');
-    else log.warn({ pages: batch.length, firstPageId: batch[0]?.id, error: errorMessage(error) }, 'Body fetch failed, pages skipped');
+    // Down to one page, the warning names it.
+    const named = batch.length === 1 ? { pageId: batch[0]!.id } : {};
+    log.warn({ pages: batch.length, firstPageId: batch[0]?.id, ...named, error: errorMessage(error) }, 'Body fetch failed, pages skipped');
     deps.report?.add('failed', batch.length);
     return [];
   }

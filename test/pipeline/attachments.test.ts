@@ -208,7 +208,7 @@ t.test('attachments do not wait for the pages: they are ingested while page bodi
   );
   t.teardown(h.close);
   // Hold the body search: the page leg has nothing to offer until it answers.
-  h.confluence.faults.add({ path: /\/content\/search$/, when: ({ query }) => query.get('expand')?.includes('body.storage') === true, latencyMs: 300 });
+  h.confluence.faults.add({ path: /\/content\/search$/, when: ({ query }) => query.get('expand')?.includes('body.storage') === true, latencyMs: 150 });
   const result = await h.sync();
   t.equal(result.summary.ingested, 4);
   const registered = registrations(h).map((r) => (r.variables as { input: { key: string } }).input.key);

@@ -21,7 +21,7 @@ t.test('a page whose body Confluence cannot serve skips only itself, named in a 
   t.equal(result.summary.failed, 1);
   t.same(storedIds(h), pages.filter((id) => id !== '5004'));
   const warnings = h.logs.lines().filter((l) => l.level === 40 && String(l.msg).startsWith('Body fetch failed'));
-  t.same(warnings.map((l) => [l.msg, l.pageId]), [['Body fetch failed, page skipped', '5004']], 'one warning, naming the page');
+  t.same(warnings.map((l) => [l.msg, l.pages, l.pageId]), [['Body fetch failed, pages skipped', 1, '5004']], 'one warning, naming the page');
   // 7 → 4 + 3 → (2 + 2) → (1 + 1): each failing search split in halves, the healthy halves fetched once.
   const searches = h.confluence.requests.filter((r) => isBodySearch(new URLSearchParams(r.query))).map((r) => r.query.cql!);
   const distinct = [...new Set(searches)];
