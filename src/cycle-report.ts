@@ -2,6 +2,7 @@ import type { TenantConfig } from './config/types.js';
 import { ConnectorError } from './errors.js';
 import type { Logger } from './log.js';
 import type { PipelineRecord } from './records.js';
+import type { DeletedTenantResult } from './sinks/unique-scopes/index.js';
 import type { ChangePlan } from './transforms/diff.js';
 
 export type Counter =
@@ -141,6 +142,19 @@ export class CycleReport {
     const summary = this.summary(outcome);
     this.#logger.info(summary, 'Sync cycle finished');
     return { outcome, summary };
+  }
+
+  /**
+   * A deleted tenant's clean-up is done when there was nothing to do or the root's mark
+   * was cleared. One that left content, scopes or the mark behind is a failed cycle
+   * (CLEANUP_INCOMPLETE): `sync` exits 1, `/health` and the metrics count a failure, and
+   * the next run retries.
+   */
+  finishCleanup(result: DeletedTenantResult, tenant: string): DeletedTenantResult {
+    if (result.skipped !== undefined || result.markCleared) return result;
+    throw new ConnectorError('CLEANUP_INCOMPLETE', `deleted tenant ${tenant}: the clean-up left content or scopes behind, the root keeps its mark`, {
+      details: { ...result },
+    });
   }
 
   summary(outcome: CycleOutcome | 'failed'): Record<string, unknown> {

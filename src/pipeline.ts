@@ -1,7 +1,7 @@
 import highland from 'highland';
 import { attachmentPolicy } from './attachment-policy.js';
 import { CycleReport, type CycleOutcome, type CycleReportOptions } from './cycle-report.js';
-import { ConnectorError, errorMessage, isConnectorError } from './errors.js';
+import { errorMessage, isConnectorError } from './errors.js';
 import { isAttachment, isPage, type PageRecord, type PageWithHtml, type PipelineRecord, type SpaceRef } from './records.js';
 import { ndjsonSink } from './sinks/ndjson.js';
 import { deleteVanished, uniqueIngestionSink } from './sinks/unique-ingestion/index.js';
@@ -143,8 +143,8 @@ function spacesOf(records: readonly PipelineRecord[]): SpaceRef[] {
 
 /**
  * `status: deleted`: Unique contract §10.6. The root is kept; its mark is cleared only
- * after a clean run. A run that leaves content, scopes or the mark behind is a failed
- * cycle (CLEANUP_INCOMPLETE), so `sync` exits 1 and `/health` and the metrics count it.
+ * after a clean run; a run that leaves anything behind is a failed cycle (see
+ * `CycleReport.finishCleanup`).
  */
 export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: CycleReportOptions = {}): Promise<DeletedTenantResult> {
   const report = new CycleReport(runtime.logger, options);
@@ -152,12 +152,7 @@ export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: C
   const instanceId = await deletedTenantInstanceId(runtime);
   const ctx = { clients: runtime.unique, tenant: runtime.tenant, log: runtime.logger };
   const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId }), (r) => ({ ...r }));
-  if (result.skipped === undefined && !result.markCleared) {
-    throw new ConnectorError('CLEANUP_INCOMPLETE', `deleted tenant ${runtime.tenant.name}: clean-up left content or scopes behind, the root keeps its mark`, {
-      details: { ...result },
-    });
-  }
-  return result;
+  return report.finishCleanup(result, runtime.tenant.name);
 }
 
 /**

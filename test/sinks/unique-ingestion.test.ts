@@ -6,7 +6,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import t, { type Test } from 'tap';
-import type { PageWithHtml } from '../../src/records.js';
+import type { PageWithHtml, PageWithStorage } from '../../src/records.js';
 import { ingestItem, type IngestPayload } from '../../src/sinks/unique-ingestion/ingest-item.js';
 import { payloadOf } from '../../src/sinks/unique-ingestion/payload.js';
 import { captureLogger, setup } from '../unique/support/unique-setup.js';
@@ -106,4 +106,13 @@ t.test('when the registration cannot be removed either, the item fails with an e
   sim.faults.add({ operation: 'contentDeleteByContentIds', graphqlError: 'deletion refused' });
   t.equal(await ingestItem(pagePayload('65601', '<p>x</p>'), deps), 'failed');
   t.ok(logs.some((l) => l.msg === 'Registered content could not be removed after a failed upload' && l.level === 50), 'an operator must act: ERROR');
+});
+
+t.test('the sink takes converted pages only: a page still in storage format does not compile', async (t) => {
+  const { tenant } = await context(t);
+  const { html: _html, ...metadata } = page('65601', '<p>x</p>');
+  const unconverted: PageWithStorage = { ...metadata, storage: '<p>x</p>' };
+  const confluence = { downloadAttachment: () => Promise.reject(new Error('not an attachment')) };
+  // @ts-expect-error a page with storage and no HTML is not an IngestRecord (typecheck proves this line fails to compile)
+  t.throws(() => payloadOf(unconverted, SCOPE, { tenant, confluence }), 'and at run time it has no HTML to encode');
 });
