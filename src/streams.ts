@@ -61,12 +61,66 @@ export function eachItemAsync<A, B>(run: (item: A) => Promise<B>, concurrency: n
 }
 
 /**
- * Two legs as one stream, items in whatever order they are ready; each leg stays
- * back-pressured (one item pulled ahead at most). The cast is sound: the merged
- * stream only reads from its legs, so a leg of A is a leg of A | B.
+ * Two legs as one stream, items in whatever order they are ready. Each leg is read by
+ * one long-lived consumer that holds at most one item until the merged stream takes it,
+ * so both legs stay back-pressured. (highland's `merge` creates a consumer for every
+ * item it pulls, a cost paid once per page and attachment.)
  */
 export function mergeLegs<A, B>(a: Highland.Stream<A>, b: Highland.Stream<B>): Highland.Stream<A | B> {
-  return highland([a, b] as unknown as Highland.Stream<A | B>[]).merge();
+  interface Leg {
+    held: { item: A | B } | undefined;
+    error: Error | undefined;
+    ended: boolean;
+    /** Asks the leg for its next item; set while an item (or error) is held. */
+    resume: (() => void) | undefined;
+  }
+  const legs: Leg[] = [];
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  let turn = 0;
+  const merged = highland<A | B>((push, next) => {
+    for (let i = 0; i < legs.length; i += 1) {
+      // Round robin, so a leg that is always ready cannot starve the other.
+      const leg = legs[(turn + i) % legs.length]!;
+      if (leg.error === undefined && leg.held === undefined) continue;
+      turn = (turn + i + 1) % legs.length;
+      const { error, held } = leg;
+      leg.error = undefined;
+      leg.held = undefined;
+      const resume = leg.resume;
+      leg.resume = undefined;
+      resume?.();
+      if (error) push(error);
+      else push(null, held!.item);
+      next();
+      return;
+    }
+    if (legs.every((leg) => leg.ended)) return push(null, highland.nil);
+    wake = next;
+  });
+  for (const source of [a, b] as Highland.Stream<A | B>[]) {
+    const leg: Leg = { held: undefined, error: undefined, ended: false, resume: undefined };
+    legs.push(leg);
+    source
+      .consume<never>((error, item, _push, next) => {
+        if (error) {
+          leg.error = error;
+          leg.resume = next;
+        } else if (item === highland.nil) {
+          leg.ended = true;
+        } else {
+          leg.held = { item: item as A | B };
+          leg.resume = next;
+        }
+        notify();
+      })
+      .resume();
+  }
+  return merged;
 }
 
 /**

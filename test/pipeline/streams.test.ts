@@ -106,7 +106,33 @@ t.test('an asynchronous per-item stage keeps order and its concurrency bound', a
   t.equal(peak, 2);
 });
 
-t.test('two legs merge into one stream with every item of both', async (t) => {
-  const out = await collect(mergeLegs(highland(['p1', 'p2']), highland([1, 2, 3])));
-  t.same([...out].map(String).sort(), ['1', '2', '3', 'p1', 'p2']);
+t.test('two legs merge into one stream with every item of both, neither starving the other', async (t) => {
+  const out = await collect(mergeLegs(highland(['p1', 'p2', 'p3']), highland([1, 2, 3])));
+  t.same([...out].map(String).sort(), ['1', '2', '3', 'p1', 'p2', 'p3']);
+  t.same(out.slice(0, 2).map((x) => typeof x).sort(), ['number', 'string'], 'taken in turns');
+});
+
+t.test('a merged leg is read no further ahead than one item', async (t) => {
+  const pulled: number[] = [];
+  const merged = mergeLegs(highland([1, 2, 3, 4, 5]).tap((n) => pulled.push(n)), highland<string>([]));
+  const first = await new Promise((resolve) => merged.pull((_error, x) => resolve(x)));
+  await settle();
+  t.equal(first, 1);
+  t.ok(pulled.length <= 2, `one taken, at most one held (${pulled.join(',')})`);
+});
+
+t.test('an error of one leg reaches the merged stream, and the rest still flows', async (t) => {
+  const failing = highland<number>((push) => {
+    push(new Error('leg failed'));
+    push(null, 7);
+    push(null, highland.nil);
+  });
+  const seen: unknown[] = [];
+  await new Promise<void>((resolve) =>
+    mergeLegs(failing, highland(['a']))
+      .errors((error) => seen.push((error as Error).message))
+      .each((x) => void seen.push(x))
+      .done(resolve),
+  );
+  t.same([...seen].map(String).sort(), ['7', 'a', 'leg failed']);
 });

@@ -1,5 +1,5 @@
 /**
- * What `ingestItem` uploads for a record. A page: its converted HTML, encoded once.
+ * What `ingestItem` uploads for a record. A page: its converted HTML.
  * An attachment (Unique contract §6, §7): the Confluence download, opened only after
  * the registration succeeded, as the body of the upload PUT, so the bytes pass through
  * and never sit whole in memory. `Content-Length` is the size Confluence declared
@@ -24,11 +24,12 @@ export function payloadOf(record: IngestRecord, scopeId: string, ctx: PayloadCon
 }
 
 function pagePayload(page: PageWithHtml, scopeId: string, ctx: PayloadContext): IngestPayload {
-  const html = Buffer.from(page.html, 'utf8');
+  // The string goes to the socket as it is (encoded on write): no buffer copy of every page.
+  const byteSize = Buffer.byteLength(page.html, 'utf8');
   return {
-    request: upsertRequest(page, scopeId, ctx.tenant, html.byteLength),
+    request: upsertRequest(page, scopeId, ctx.tenant, byteSize),
     contentType: 'text/html',
-    open: async () => ({ body: html, contentLength: html.byteLength }),
+    open: async () => ({ body: page.html, contentLength: byteSize }),
   };
 }
 
