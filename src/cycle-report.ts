@@ -1,5 +1,9 @@
+import type { TenantConfig } from './config/types.js';
 import { ConnectorError } from './errors.js';
 import type { Logger } from './log.js';
+import type { PipelineRecord } from './records.js';
+import type { DeletedTenantResult } from './sinks/unique-scopes/index.js';
+import type { ChangePlan } from './transforms/diff.js';
 
 export type Counter =
   | 'discovered'
@@ -21,6 +25,9 @@ export type Counter =
 
 /** What an ingested item was: the metrics keep pages and attachments apart. */
 export type ItemKind = 'page' | 'attachment';
+
+/** How a cycle that ran to its end came out; a cycle that did not throws instead. */
+export type CycleOutcome = 'succeeded' | 'dry-run';
 
 /**
  * Something that wants every event the report records (metrics, progress lines).
@@ -108,7 +115,56 @@ export class CycleReport {
     return result;
   }
 
-  summary(outcome: 'succeeded' | 'failed' | 'dry-run'): Record<string, unknown> {
+  /**
+   * What discovery found: pages counted, rejected attachments counted as items. An
+   * empty listing deletes nothing (contract §10.5 skips the orphan clean-up when no
+   * space is found); it is said so, since a label typo or lost permission looks the same.
+   */
+  discovered(records: readonly PipelineRecord[], tenant: TenantConfig, withheld = 0): void {
+    let pages = 0;
+    for (const record of records) {
+      if (record.kind === 'page') pages += 1;
+      else if (record.rejected !== undefined) this.item('attachment', 'rejected', 0);
+    }
+    this.add('discovered', pages);
+    // Pages withheld for their read restrictions were found: the listing was not empty.
+    if (pages === 0 && withheld === 0) {
+      this.#logger.warn({ singleLabel: tenant.confluence.ingestSingleLabel, allLabel: tenant.confluence.ingestAllLabel }, 'Discovery found no page; nothing is deleted this cycle');
+    }
+  }
+
+  /** What the diff decided, per space. */
+  planned(plan: ChangePlan): void {
+    for (const space of plan.spaces) {
+      this.add('new', space.newKeys.length);
+      this.add('updated', space.updatedKeys.length);
+      this.add('vanished', space.deletedKeys.length);
+    }
+    this.add('unchanged', plan.unchanged);
+  }
+
+  /** The one place a finished cycle's outcome is decided; logs the cycle's summary line. */
+  finish(kind: 'sync' | 'dry-run'): { outcome: CycleOutcome; summary: Record<string, unknown> } {
+    const outcome: CycleOutcome = kind === 'dry-run' ? 'dry-run' : 'succeeded';
+    const summary = this.summary(outcome);
+    this.#logger.info(summary, 'Sync cycle finished');
+    return { outcome, summary };
+  }
+
+  /**
+   * A deleted tenant's clean-up is done when there was nothing to do or the root's mark
+   * was cleared. One that left content, scopes or the mark behind is a failed cycle
+   * (CLEANUP_INCOMPLETE): `sync` exits 1, `/health` and the metrics count a failure, and
+   * the next run retries.
+   */
+  finishCleanup(result: DeletedTenantResult, tenant: string): DeletedTenantResult {
+    if (result.skipped !== undefined || result.markCleared) return result;
+    throw new ConnectorError('CLEANUP_INCOMPLETE', `deleted tenant ${tenant}: the clean-up left content or scopes behind, the root keeps its mark`, {
+      details: { ...result },
+    });
+  }
+
+  summary(outcome: CycleOutcome | 'failed'): Record<string, unknown> {
     return { outcome, ...this.counts, durationMs: Date.now() - this.#startedAt, phasesMs: { ...this.phases } };
   }
 }

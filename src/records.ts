@@ -74,16 +74,36 @@ export interface PageRecord {
    * answered (contract §17); only the restrictions stage reads it.
    */
   readRestriction?: ReadRestriction;
-  /** Storage-format body, after the fetch-body stage. */
-  storage?: string;
-  /** Converted HTML, after the convert-body stage. */
-  html?: string;
-  /** Pages the body includes (by `includeKey`), looked up by resolve-references for convert-body. */
+}
+
+/**
+ * What resolve-references looked up for a page's body: the included pages and the
+ * mentioned users' names for convert-body, and the included page ids for the registration.
+ */
+export interface ResolvedReferences {
+  /** Pages the body includes (by `includeKey`). */
   includes?: Record<string, IncludedPage>;
   /** Ids of those pages, sorted; written to the content's metadata so their changes re-ingest this page. */
   includedPageIds?: string[];
-  /** Display names of mentioned users by account id, user key or username (resolve-references). */
+  /** Display names of mentioned users by account id, user key or username. */
   users?: Record<string, string>;
+}
+
+/**
+ * A page with its storage-format body: what fetch-body emits and what the body stages
+ * (image inlining, include resolution…) pass along. A stage that needs the body takes
+ * this type, so a pipeline that forgot the fetch does not compile.
+ */
+export interface PageWithStorage extends PageRecord, ResolvedReferences {
+  storage: string;
+}
+
+/**
+ * A page with its converted HTML and without its storage body (no longer needed): what
+ * convert-body emits and what the ingestion sink uploads.
+ */
+export interface PageWithHtml extends PageRecord, Pick<ResolvedReferences, 'includedPageIds'> {
+  html: string;
 }
 
 export interface AttachmentRecord {
@@ -104,7 +124,19 @@ export interface AttachmentRecord {
   rejected?: string;
 }
 
+/** Records of the metadata stages, up to the diff: bodies are fetched later, for changed pages only. */
 export type PipelineRecord = PageRecord | AttachmentRecord;
+
+/** What the ingestion sink takes: converted pages and attachments, in one stream. */
+export type IngestRecord = PageWithHtml | AttachmentRecord;
+
+export function isPage<T extends { kind: string }>(record: T): record is Extract<T, { kind: 'page' }> {
+  return record.kind === 'page';
+}
+
+export function isAttachment<T extends { kind: string }>(record: T): record is Extract<T, { kind: 'attachment' }> {
+  return record.kind === 'attachment';
+}
 
 /** The sync labels as a tenant configures them. */
 export interface SyncLabels {

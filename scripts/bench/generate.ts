@@ -1,8 +1,9 @@
 /**
  * Deterministic benchmark content: a Data Center space of N pages under one page
  * labelled with the "all" label, each with a 5–20 KB storage body of realistic shape
- * (headings, paragraphs, a table, a code macro). Optionally one big attachment on the
- * root page, whose bytes the simulator generates as a stream.
+ * (headings, paragraphs, a table, a code macro); about one page in ten carries a small
+ * attachment (a PDF or a text file of 2–50 KB: 195 of them at N=2000). Optionally one
+ * big attachment on the root page, whose bytes the simulator generates as a stream.
  */
 import type { ScenarioContent } from '../../test/simulators/confluence/index.js';
 import { seededRandom } from '../../test/simulators/seeded-random.js';
@@ -39,8 +40,22 @@ export function storageBody(random: () => number, targetBytes: number): string {
 /** The id of the big attachment (`--big-attachment`). */
 export const BIG_ATTACHMENT_ID = 'att9000001';
 
-export function benchSpace(pages: number, seed = 42, options: { bigAttachmentBytes?: number } = {}): { spaces: { id: number; key: string; name: string; type: 'global' }[]; content: ScenarioContent[] } {
+/** Share of pages with a small attachment. */
+const ATTACHMENT_SHARE = 0.1;
+const ATTACHMENT_SEED_OFFSET = 304;
+
+export interface BenchSpaceOptions {
+  /** One attachment of this many bytes on the root page (0: none). */
+  bigAttachmentBytes?: number;
+  /** Small attachments on about one page in ten (default true). */
+  attachments?: boolean;
+}
+
+export function benchSpace(pages: number, seed = 42, options: BenchSpaceOptions = {}): { spaces: { id: number; key: string; name: string; type: 'global' }[]; content: ScenarioContent[] } {
   const random = prng(seed);
+  // A stream of its own, so the page bodies stay the same with or without attachments;
+  // its seed gives the attachment counts of the issue's measurements (11 at N=100, 195 at N=2000).
+  const attachmentRandom = prng(seed + ATTACHMENT_SEED_OFFSET);
   const big = options.bigAttachmentBytes ?? 0;
   const content: ScenarioContent[] = [
     {
@@ -67,7 +82,16 @@ export function benchSpace(pages: number, seed = 42, options: { bigAttachmentByt
       labels: index % 7 === 0 ? ['runbook'] : [],
       body: storageBody(random, 5_000 + Math.floor(random() * 15_000)),
       version: { number: 1, when: '2026-01-01T00:00:00.000Z' },
+      attachments: options.attachments === false ? [] : smallAttachment(attachmentRandom, index),
     });
   }
   return { spaces: [{ id: 424242, key: 'BENCH', name: 'Benchmark', type: 'global' }], content };
+}
+
+function smallAttachment(random: () => number, index: number): NonNullable<ScenarioContent['attachments']> {
+  if (random() >= ATTACHMENT_SHARE) return [];
+  const pdf = random() < 0.5;
+  const size = 2_048 + Math.floor(random() * 48_000);
+  const id = `att${8000000 + index}`;
+  return [{ id, title: pdf ? `report-${index}.pdf` : `notes-${index}.txt`, mediaType: pdf ? 'application/pdf' : 'text/plain', size }];
 }

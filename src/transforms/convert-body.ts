@@ -1,6 +1,6 @@
 import type { InstanceType } from '../config/types.js';
 import { convertStorage, webContextOf, type ConvertOptions } from '../convert/index.js';
-import type { PageRecord } from '../records.js';
+import type { PageWithHtml, PageWithStorage } from '../records.js';
 
 export interface ConvertBodyOptions {
   /** The tenant's Confluence base URL (DC: including any context path). */
@@ -11,17 +11,19 @@ export interface ConvertBodyOptions {
 /**
  * Storage format to the HTML uploaded to Unique, with page links built from the
  * tenant's base URL. Links to pages in the same space use the page's own space key.
+ * The storage body is not carried on: once converted, nothing needs it.
  */
-export function convertBodyWith(options: ConvertBodyOptions): (page: PageRecord) => PageRecord {
+export function convertBodyWith(options: ConvertBodyOptions): (page: PageWithStorage) => PageWithHtml {
   const webContext = webContextOf(options.baseUrl, options.instanceType);
   return (page) => converted(page, webContext);
 }
 
 /**
- * The page with its HTML. What resolve-references looked up (included pages, user
- * names) goes into the conversion; the included bodies are not needed after it.
+ * The page with its HTML and without its storage body (nothing needs it once converted).
+ * What resolve-references looked up (included pages, user names) goes into the
+ * conversion and is not carried on.
  */
-function converted(page: PageRecord, webContext: string | undefined): PageRecord {
+function converted(page: PageWithStorage, webContext: string | undefined): PageWithHtml {
   const parent = page.ancestors[page.ancestors.length - 1];
   const options: ConvertOptions = {
     webContext,
@@ -30,7 +32,8 @@ function converted(page: PageRecord, webContext: string | undefined): PageRecord
     includes: page.includes,
     users: page.users,
   };
-  const { includes: _looked, ...rest } = page;
+  const { storage: _converted, includes: _included, users: _named, ...rest } = page;
+  // Tolerant of a record built by hand without a body (explain, tests): no body, no HTML.
   return { ...rest, html: convertStorage(page.storage ?? '', options) };
 }
 
@@ -39,7 +42,7 @@ function converted(page: PageRecord, webContext: string | undefined): PageRecord
  * web URL, whose shapes the connector builds itself (confluence/urls.ts); when it has
  * none of them, page links keep their text without an href.
  */
-export function convertBody(page: PageRecord): PageRecord {
+export function convertBody(page: PageWithStorage): PageWithHtml {
   return converted(page, webContextFromPageUrl(page.webUrl));
 }
 

@@ -1,57 +1,114 @@
 import highland from 'highland';
-import type { ConfluenceApi } from '../confluence/api.js';
+import type { ConfluenceApi, PageBody } from '../confluence/api.js';
 import { BODY_BATCH_SIZE } from '../confluence/cql.js';
 import type { CycleReport } from '../cycle-report.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { PageRecord } from '../records.js';
+import { errorMessage, isConnectorError } from '../errors.js';
+import { type Logger, stageLogger } from '../log.js';
+import type { PageRecord, PageWithStorage } from '../records.js';
 
 export interface FetchBodyDeps {
   api: Pick<ConfluenceApi, 'fetchBodies'>;
   logger: Logger;
-  report?: CycleReport;
+  report?: Pick<CycleReport, 'add'>;
+  /** A stop request: no body search starts after it, and one in flight is cut off. */
+  signal?: AbortSignal;
 }
 
 /**
  * Storage bodies for the pages that need them, fetched in batches (one `id IN (…)`
  * search per batch, as many ids as a body search may return) rather than one call a
- * page. Pulls one batch at a time, so at most a batch of bodies waits in memory.
- * A page missing from the answer vanished since discovery; a failed batch skips its
- * pages (Confluence contract §11: a fetch error only skips that page). Both are
- * warnings, as is an empty body, which has nothing to ingest.
+ * page. The next batch is in flight while the current one flows on, so the stages
+ * after this one never wait for a search; at most two batches of bodies are held.
+ *
+ * A page missing from the answer vanished since discovery; an empty body has nothing
+ * to ingest: both are skipped. A search that fails for a reason one page can cause is
+ * split in halves, down to single pages, so an unservable page skips only itself
+ * (Confluence contract §11: a fetch error only skips that page). Transient errors were
+ * already retried by the client.
  */
-export function fetchBodies(deps: FetchBodyDeps): (stream: Highland.Stream<PageRecord>) => Highland.Stream<PageRecord> {
-  return (stream) =>
-    stream
-      .batch(BODY_BATCH_SIZE)
-      .flatMap((batch) => highland(withBodies(batch, deps)))
-      .sequence();
+export function fetchBodies(deps: FetchBodyDeps): (pages: Highland.Stream<PageRecord>) => Highland.Stream<PageWithStorage> {
+  const log = stageLogger(deps.logger, 'fetch-body');
+  return (pages) => {
+    const batches = pages.batch(BODY_BATCH_SIZE);
+    /** The next batch's bodies, or undefined once the pages (or the cycle) ended. */
+    const nextBatch = (): Promise<PageWithStorage[] | undefined> =>
+      new Promise((resolve, reject) => {
+        if (deps.signal?.aborted) return resolve(undefined);
+        batches.pull((error, batch) => {
+          if (error) reject(error);
+          else if (batch === highland.nil || deps.signal?.aborted) resolve(undefined);
+          else resolve(withBodies(batch as PageRecord[], deps, log));
+        });
+      });
+    let ahead: Promise<PageWithStorage[] | undefined> | undefined;
+    return highland<PageWithStorage>((push, next) => {
+      const current = ahead ?? nextBatch();
+      current.then(
+        (ready) => {
+          if (ready === undefined) return push(null, highland.nil);
+          // Prefetch: the following search starts now, while this batch is processed.
+          ahead = nextBatch();
+          for (const page of ready) push(null, page);
+          next();
+        },
+        (error: unknown) => {
+          push(error instanceof Error ? error : new Error(String(error)));
+          push(null, highland.nil);
+        },
+      );
+    });
+  };
 }
 
-async function withBodies(batch: PageRecord[], deps: FetchBodyDeps): Promise<PageRecord[]> {
-  const { logger, report } = deps;
-  let bodies;
+async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, log: Logger): Promise<PageWithStorage[]> {
+  let bodies: Map<string, PageBody>;
   try {
-    bodies = await deps.api.fetchBodies(batch.map((page) => page.id));
+    bodies = await deps.api.fetchBodies(batch.map((page) => page.id), deps.signal);
   } catch (error) {
-    logger.warn({ pages: batch.length, firstPageId: batch[0]?.id, error: errorMessage(error) }, 'Body fetch failed, pages skipped');
-    report?.add('failed', batch.length);
+    // A stop cut the search off: the cycle ends, nothing failed.
+    if (deps.signal?.aborted) return [];
+    if (batch.length > 1 && mayBeOnePage(error)) {
+      const half = Math.ceil(batch.length / 2);
+      log.debug({ pages: batch.length, firstPageId: batch[0]?.id, error: errorMessage(error) }, 'Body search failed, split in halves');
+      const [first, second] = await Promise.all([withBodies(batch.slice(0, half), deps, log), withBodies(batch.slice(half), deps, log)]);
+      return first.concat(second);
+    }
+    // Down to one page, the warning names it.
+    const named = batch.length === 1 ? { pageId: batch[0]!.id } : {};
+    log.warn({ pages: batch.length, firstPageId: batch[0]?.id, ...named, error: errorMessage(error) }, 'Body fetch failed, pages skipped');
+    deps.report?.add('failed', batch.length);
     return [];
   }
-  const ready: PageRecord[] = [];
+  const ready: PageWithStorage[] = [];
   for (const page of batch) {
     const body = bodies.get(page.id);
     if (body === undefined) {
-      logger.warn({ pageId: page.id }, 'Page vanished since discovery, skipped');
-      report?.add('skipped');
+      log.warn({ pageId: page.id }, 'Page vanished since discovery, skipped');
+      deps.report?.add('skipped');
     } else if (isEmptyBody(body.storage)) {
-      logger.debug({ pageId: page.id }, 'Page has an empty body, skipped');
-      report?.add('skipped');
+      log.debug({ pageId: page.id }, 'Page has an empty body, skipped');
+      deps.report?.add('skipped');
     } else {
       ready.push({ ...page, storage: body.storage });
     }
   }
   return ready;
+}
+
+/**
+ * Statuses with which a body search fails when it is down to what it asked for, so
+ * that a smaller search may succeed: a server error rendering some content (500), a
+ * request refused as such (400, 413, 414). Not when Confluence is unreachable,
+ * overloaded or refusing the credentials (network errors, 401, 403, 429, 502–504):
+ * every smaller search would fail the same way, only more often.
+ */
+const PAGE_SPECIFIC_STATUSES: ReadonlySet<number> = new Set([400, 413, 414, 500]);
+
+function mayBeOnePage(error: unknown): boolean {
+  if (isConnectorError(error, 'CONFLUENCE_RESPONSE_INVALID')) return true;
+  if (!isConnectorError(error, 'CONFLUENCE_HTTP_ERROR')) return false;
+  const status = error.details.status;
+  return typeof status === 'number' && PAGE_SPECIFIC_STATUSES.has(status);
 }
 
 /** A body with nothing but whitespace has nothing to ingest: the page is skipped. */

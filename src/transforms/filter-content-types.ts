@@ -17,11 +17,13 @@ export function contentTypeSkipReason(type: string): string | undefined {
   return `unknown content type ${type}`;
 }
 
-export function filterContentTypes(logger: Logger): (page: PageRecord) => boolean {
+/** `onSkip` counts each dropped record (the cycle report's `skipped`). */
+export function filterContentTypes(logger: Logger, onSkip?: () => void): (page: PageRecord) => boolean {
   return (page) => {
     const reason = contentTypeSkipReason(page.type);
     if (reason === undefined) return true;
     logger.debug({ pageId: page.id, type: page.type, reason }, 'Content skipped by type');
+    onSkip?.();
     return false;
   };
 }

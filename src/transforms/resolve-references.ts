@@ -20,24 +20,32 @@ import { findPagesByTitles, type FoundPage, type TitleReference } from '../confl
 import { isPermissionDenied, lookUpUsers } from '../confluence/users.js';
 import { errorMessage } from '../errors.js';
 import { type Logger, stageLogger } from '../log.js';
-import type { PageRecord } from '../records.js';
+import type { PageWithStorage } from '../records.js';
+import { untilStopped } from '../streams.js';
 
 /** Records resolved together: their lookups share requests. */
 export const REFERENCE_BATCH_SIZE = 50;
+/** How long a batch waits for more pages: only for those already on their way. */
+const BATCH_GATHER_MS = 1;
 
 export interface ResolveReferencesDeps {
   api: Pick<ConfluenceApi, 'searchContent' | 'flavour' | 'request' | 'urls'>;
   logger: Logger;
   /** Look up user display names (default true). */
   mentions?: boolean;
+  /** Once aborted, no further batch is looked up. */
+  signal?: AbortSignal;
 }
 
 /** A stream stage: records in, the same records with `includes` / `users` attached when they have any. */
-export function resolveReferences(deps: ResolveReferencesDeps): (stream: Highland.Stream<PageRecord>) => Highland.Stream<PageRecord> {
+export function resolveReferences(deps: ResolveReferencesDeps): (stream: Highland.Stream<PageWithStorage>) => Highland.Stream<PageWithStorage> {
   const resolve = resolveReferencesWith(deps);
   return (stream) =>
     stream
-      .batch(REFERENCE_BATCH_SIZE)
+      .through(untilStopped(deps.signal))
+      // What is ready now (a fetched body batch arrives at once), up to a batch: never
+      // waits for more pages to arrive, so it holds no page back from the stages after it.
+      .batchWithTimeOrCount(BATCH_GATHER_MS, REFERENCE_BATCH_SIZE)
       .flatMap((batch) => highland(resolve(batch)))
       .sequence();
 }
@@ -46,7 +54,7 @@ export function resolveReferences(deps: ResolveReferencesDeps): (stream: Highlan
  * The batch resolver, with the cycle's caches. Exported for tests; never rejects:
  * whatever fails, the records go on (without what could not be looked up).
  */
-export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: PageRecord[]) => Promise<PageRecord[]> {
+export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: PageWithStorage[]) => Promise<PageWithStorage[]> {
   const log = stageLogger(deps.logger, 'resolve-references');
   const pages = new Map<string, FoundPage | null>();
   // Included pages are parsed once a cycle for the pages they include and the users they mention.
@@ -130,7 +138,7 @@ interface Looked {
   referencesOf: (page: FoundPage) => StorageReferences;
 }
 
-function attach(page: PageRecord, includes: TitleReference[], ownUsers: UserReference[], { pages, names, referencesOf }: Looked): PageRecord {
+function attach(page: PageWithStorage, includes: TitleReference[], ownUsers: UserReference[], { pages, names, referencesOf }: Looked): PageWithStorage {
   const users = [...ownUsers];
   const reached: Record<string, IncludedPage> = {};
   const ids = new Set<string>();

@@ -43,19 +43,15 @@ export interface UpsertRequest extends UpsertTarget {
   input: ContentInput;
 }
 
+/**
+ * What the connector reads of an upsert's answer, checked on every register and
+ * finalize (twice per item): only these fields, since checking the dozen others the
+ * document selects cost more than the rest of the response handling.
+ */
 const UpsertedShape = type({
   id: string(),
-  key: optional(nullable(string())),
-  title: optional(nullable(string())),
-  byteSize: optional(nullable(number())),
-  mimeType: optional(nullable(string())),
-  ownerType: optional(nullable(string())),
-  ownerId: optional(nullable(string())),
   writeUrl: optional(nullable(string())),
   readUrl: optional(nullable(string())),
-  createdAt: optional(nullable(string())),
-  internallyStoredAt: optional(nullable(string())),
-  source: optional(nullable(type({ kind: optional(nullable(string())), name: optional(nullable(string())) }))),
 });
 export type UpsertedContent = Infer<typeof UpsertedShape>;
 

@@ -47,8 +47,8 @@ t.test('PDF and text attachments are streamed into Unique with their keys, types
   t.equal(text.uploaded!.sha256, sha256('plain text notes\n'));
   t.equal(text.uploaded!.contentType, 'text/plain; charset=UTF-8');
 
-  const order = registrations(h).map((r) => (r.variables as { input: { key: string } }).input.key);
-  t.same(order, [`${PARTIAL}/5001`, `${PARTIAL}/5001::att1001`, `${PARTIAL}/5001::att1002`], 'the page is registered before its attachments');
+  const registered = registrations(h).map((r) => (r.variables as { input: { key: string } }).input.key);
+  t.same(registered.sort(), [`${PARTIAL}/5001`, `${PARTIAL}/5001::att1001`, `${PARTIAL}/5001::att1002`], 'each item registered once (pages and attachments in one stream, in no fixed order)');
   const downloads = h.confluence.requests.filter((r) => r.path.startsWith('/download/attachments/'));
   t.same(downloads.map((r) => decodeURIComponent(r.path.split('/').pop()!)).sort(), ['Runbook.pdf', 'notes v1.txt'], 'rejected files are never downloaded');
   t.ok(downloads.every((r) => r.authScheme === 'Bearer'), 'DC downloads carry the PAT');
@@ -199,4 +199,18 @@ t.test('an attachment listed without a file name is not deleted: the cycle skips
   t.same(h.storedKeys(), [`${PARTIAL}/5001`, `${PARTIAL}/5001::att1001`], 'the stored attachment survives');
   t.same(h.unique.state.deletions(), []);
   t.ok(h.logs.lines().some((line) => line.msg === 'Confluence discovery skipped unusable attachments; the listing is incomplete.'));
+});
+
+t.test('attachments do not wait for the pages: they are ingested while page bodies are still being fetched', async (t) => {
+  const h = await startCycleHarness(
+    { spaces: [ENG], content: [page('5001', 'ENG', { labels: SINGLE, attachments: files().slice(0, 2) }), page('5002', 'ENG', { labels: SINGLE })] },
+    { attachments: true, tenant: (c) => (c.ingestion.attachments.maxFileSizeMb = 1) },
+  );
+  t.teardown(h.close);
+  // Hold the body search: the page leg has nothing to offer until it answers.
+  h.confluence.faults.add({ path: /\/content\/search$/, when: ({ query }) => query.get('expand')?.includes('body.storage') === true, latencyMs: 150 });
+  const result = await h.sync();
+  t.equal(result.summary.ingested, 4);
+  const registered = registrations(h).map((r) => (r.variables as { input: { key: string } }).input.key);
+  t.same(registered.slice(0, 2).sort(), [`${PARTIAL}/5001::att1001`, `${PARTIAL}/5001::att1002`], 'both attachments were registered before any page');
 });

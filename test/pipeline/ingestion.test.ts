@@ -166,16 +166,18 @@ t.test('a failed finalization deletes the registered content and counts a failur
   t.same(storedIds(h), ['5001', '5002']);
 });
 
-t.test('a failed body fetch skips its pages as failed and the next cycle ingests them', async (t) => {
+t.test('a body search Confluence cannot answer at all skips its pages as failed, unsplit, and the next cycle ingests them', async (t) => {
   const h = await startCycleHarness({ spaces: [ENG], content: ['5001', '5002'].map((id) => page(id, 'ENG', { labels: SINGLE })) });
   t.teardown(h.close);
-  // The body search is the second search request (after the label search); 400 is not retried.
-  h.confluence.faults.add({ path: /\/rest\/api\/content\/search$/, after: 1, times: 1, status: 400 });
+  // Unavailable (503) on the first attempt and its three retries: smaller searches would fare no better.
+  h.confluence.faults.add({ path: /\/rest\/api\/content\/search$/, when: ({ query }) => query.get('expand')?.includes('body.storage') === true, times: 4, status: 503 });
   const result = await h.sync();
   t.equal(result.outcome, 'succeeded');
   t.equal(result.summary.failed, 2);
+  t.equal(bodyRequests(h), 4, 'one search and its retries, not split');
   t.same(h.storedKeys(), []);
   t.same(h.uniqueWrites().filter((w) => w === 'contentUpsert'), [], 'nothing registered for pages without a body');
+  t.ok(h.logs.lines().some((l) => l.msg === 'Body fetch failed, pages skipped' && l.pages === 2 && l.level === 40));
   await h.sync();
   t.same(storedIds(h), ['5001', '5002']);
 });

@@ -4,7 +4,7 @@ import type { AttachmentPolicy } from '../../src/attachment-policy.js';
 import { convertStorage } from '../../src/convert/index.js';
 import type { HttpResponse } from '../../src/http/types.js';
 import { createLogger } from '../../src/log.js';
-import type { AttachmentMeta, PageRecord } from '../../src/records.js';
+import type { AttachmentMeta, PageRecord, PageWithStorage } from '../../src/records.js';
 import { inlineImagesWith } from '../../src/transforms/inline-images/index.js';
 import { Capture } from '../helpers/capture.js';
 import { findImageReferences } from '../../src/transforms/inline-images/references.js';
@@ -17,7 +17,7 @@ function meta(id: string, title: string, mediaType = 'image/png', fileSize = 10)
   return { id, title, mediaType, fileSize, updatedAt: '2026-01-01T00:00:00.000Z' };
 }
 
-function page(storage: string, attachments: AttachmentMeta[]): PageRecord {
+function page(storage: string, attachments: AttachmentMeta[]): PageWithStorage {
   return {
     kind: 'page', id: '1', type: 'page', title: 'Home', space: { id: '7', key: 'ENG', name: 'Engineering' },
     version: { number: 1, when: '2026-01-01T00:00:00.000Z' }, updatedAt: '2026-01-01T00:00:00.000Z', labels: [], rawLabels: [],

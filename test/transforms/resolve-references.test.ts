@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { PageRecord } from '../../src/records.js';
+import type { PageWithStorage } from '../../src/records.js';
 import { convertBodyWith } from '../../src/transforms/convert-body.js';
 import { resolveReferencesWith } from '../../src/transforms/resolve-references.js';
 import { startHarness, WHEN, type Harness } from '../confluence/harness.js';
@@ -14,7 +14,7 @@ import type { ConfluenceScenario } from '../simulators/confluence/index.js';
  */
 const SPACE = { id: 98305, key: 'ENG', name: 'Engineering' };
 
-function record(id: string, title: string, storage: string, spaceKey = 'ENG'): PageRecord {
+function record(id: string, title: string, storage: string, spaceKey = 'ENG'): PageWithStorage {
   return {
     kind: 'page', id, type: 'page', title, space: { id: '98305', key: spaceKey, name: 'Engineering' },
     version: { number: 1, when: WHEN }, updatedAt: WHEN, labels: [], rawLabels: [], selection: { singleLabel: true, allLabel: false, viaAncestors: [] },

@@ -14,7 +14,7 @@ export interface IngestPayload {
   request: UpsertRequest;
   contentType: string;
   /** Opened only after registration succeeded, so nothing is downloaded for an item that cannot be registered. */
-  open: () => Promise<{ body: Buffer | Readable; contentLength: number; destroy?: () => void }>;
+  open: () => Promise<{ body: string | Buffer | Readable; contentLength: number; destroy?: () => void }>;
 }
 
 export type IngestOutcome = 'ingested' | 'failed';

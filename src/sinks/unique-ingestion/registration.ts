@@ -1,21 +1,27 @@
 import { attachmentIngestionConfig } from '../../attachment-policy.js';
 import type { TenantConfig } from '../../config/types.js';
-import type { AttachmentRecord, PageRecord } from '../../records.js';
+import type { AttachmentRecord, IngestRecord, PageWithHtml } from '../../records.js';
 import type { ContentInput, UpsertRequest } from '../../unique/content.js';
 import { attachmentKey, pageKey, partialKey, sourceKind } from '../../unique/keys.js';
 
 /**
- * The contentUpsert arguments of a page, exactly as Unique contract §9 lists them.
- * Register and finalize send the same request; finalize adds `fileUrl`.
+ * The one place an item's contentUpsert arguments are built (Unique contract §9).
+ * Register and finalize send the same request; finalize adds `fileUrl`. `byteSize` is
+ * the page's uploaded HTML in bytes; an attachment's is its declared size.
  */
-export function pageUpsertRequest(page: PageRecord, html: Buffer, scopeId: string, tenant: TenantConfig): UpsertRequest {
+export function upsertRequest(record: IngestRecord, scopeId: string, tenant: TenantConfig, htmlBytes = 0): UpsertRequest {
+  return record.kind === 'page' ? pageUpsertRequest(record, htmlBytes, scopeId, tenant) : attachmentUpsertRequest(record, scopeId, tenant);
+}
+
+/** The contentUpsert arguments of a page, exactly as Unique contract §9 lists them. */
+function pageUpsertRequest(page: PageWithHtml, htmlBytes: number, scopeId: string, tenant: TenantConfig): UpsertRequest {
   const input: ContentInput = {
     key: pageKey(partialKey(tenant.name, page.space, tenant.ingestion.useV1KeyFormat), page.id),
     title: page.title,
     mimeType: 'text/html',
     ownerType: 'SCOPE',
     url: page.webUrl,
-    byteSize: html.byteLength,
+    byteSize: htmlBytes,
     metadata: { confluenceLabels: page.labels, spaceKey: page.space.key, spaceName: page.space.name, ...includedPagesMetadata(page) },
     ingestionConfig: pageIngestionConfig(tenant),
   };
@@ -27,7 +33,7 @@ export function pageUpsertRequest(page: PageRecord, html: Buffer, scopeId: strin
  * title, the media type as Confluence reports it, the declared size, and only the
  * space in the metadata. OCR is asked for on JPEG/PNG unless switched off.
  */
-export function attachmentUpsertRequest(att: AttachmentRecord, scopeId: string, tenant: TenantConfig): UpsertRequest {
+function attachmentUpsertRequest(att: AttachmentRecord, scopeId: string, tenant: TenantConfig): UpsertRequest {
   const input: ContentInput = {
     key: attachmentKey(partialKey(tenant.name, att.space, tenant.ingestion.useV1KeyFormat), att.pageId, att.id),
     title: att.title,
@@ -45,11 +51,11 @@ export function attachmentUpsertRequest(att: AttachmentRecord, scopeId: string, 
  * The ids of the pages this page includes, so a later cycle sees their changes as a
  * change of this page (transforms/included-changes); omitted when it includes none.
  */
-function includedPagesMetadata(page: PageRecord): { includedPageIds?: string[] } {
+function includedPagesMetadata(page: PageWithHtml): { includedPageIds?: string[] } {
   return page.includedPageIds && page.includedPageIds.length > 0 ? { includedPageIds: page.includedPageIds } : {};
 }
 
-export function upsertTarget(scopeId: string, tenant: TenantConfig): Omit<UpsertRequest, 'input'> {
+function upsertTarget(scopeId: string, tenant: TenantConfig): Omit<UpsertRequest, 'input'> {
   return {
     scopeId,
     sourceKind: sourceKind(tenant.confluence.instanceType),

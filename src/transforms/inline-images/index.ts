@@ -13,7 +13,7 @@ import { isInlinableImage, normaliseMediaType, type AttachmentPolicy } from '../
 import type { ConfluenceApi } from '../../confluence/api.js';
 import { errorMessage } from '../../errors.js';
 import { type Logger, stageLogger } from '../../log.js';
-import type { AttachmentMeta, PageRecord } from '../../records.js';
+import type { AttachmentMeta, PageRecord, PageWithStorage } from '../../records.js';
 import { readCapped } from './download.js';
 import { appendedMarkup, dataUrl, replacementFor, type InlinedImage } from './img.js';
 import { findImageReferences, type ImageReference } from './references.js';
@@ -26,6 +26,8 @@ export interface InlineImagesDeps {
   policy: AttachmentPolicy;
   logger: Logger;
   concurrency?: number;
+  /** A stop request: no image download starts after it, and those in flight are cut off. */
+  signal?: AbortSignal;
 }
 
 interface Target {
@@ -40,7 +42,7 @@ type Resolution = { target: Target } | { skip: string };
  * returned function, which the pipeline builds once per cycle. Constructing it does
  * no I/O.
  */
-export function inlineImagesWith(deps: InlineImagesDeps): (page: PageRecord) => Promise<PageRecord> {
+export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage) => Promise<PageWithStorage> {
   const log = stageLogger(deps.logger, 'inline-images');
   const concurrency = deps.concurrency ?? IMAGE_DOWNLOAD_CONCURRENCY;
   const otherPages = new Map<string, Promise<PageRecord | undefined>>();
@@ -76,7 +78,8 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageRecord) => 
 
   const download = async (target: Target): Promise<InlinedImage> => {
     const controller = new AbortController();
-    const response = await deps.api.downloadAttachment({ id: target.meta.id, pageId: target.pageId, downloadPath: target.meta.downloadPath, fileSize: target.meta.fileSize }, controller.signal);
+    const signal = deps.signal ? AbortSignal.any([controller.signal, deps.signal]) : controller.signal;
+    const response = await deps.api.downloadAttachment({ id: target.meta.id, pageId: target.pageId, downloadPath: target.meta.downloadPath, fileSize: target.meta.fileSize }, signal);
     try {
       const bytes = await readCapped(response.body, deps.policy.maxBytes);
       return { dataUrl: dataUrl(normaliseMediaType(target.meta.mediaType), bytes), filename: target.meta.title };
@@ -85,8 +88,8 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageRecord) => 
     }
   };
 
-  const inline = async (page: PageRecord): Promise<PageRecord> => {
-    const storage = page.storage ?? '';
+  const inline = async (page: PageWithStorage): Promise<PageWithStorage> => {
+    const { storage } = page;
     const references = findImageReferences(storage);
     const resolutions = await Promise.all(references.map((reference) => resolve(page, reference)));
     // Same-page references by file name, whether or not they resolve: a referenced
@@ -104,8 +107,10 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageRecord) => 
     for (const meta of orphans) targets.set(targetKey({ pageId: page.id, meta }), { pageId: page.id, meta });
     const images = await downloadAll([...targets.entries()], concurrency, async ([key, target]) => {
       try {
+        if (deps.signal?.aborted) return [key, undefined] as const;
         return [key, await download(target)] as const;
       } catch (error) {
+        if (deps.signal?.aborted) return [key, undefined] as const;
         log.warn({ pageId: page.id, attachmentId: target.meta.id, error: errorMessage(error) }, 'Image download failed, image not inlined');
         return [key, undefined] as const;
       }

@@ -14,8 +14,9 @@ export interface FaultDecision {
   terminal?: FaultRule;
 }
 
-function matches(rule: FaultRule, method: string, path: string): boolean {
+function matches(rule: FaultRule, method: string, path: string, query: URLSearchParams): boolean {
   if (rule.method !== undefined && rule.method.toUpperCase() !== method) return false;
+  if (rule.when !== undefined && !rule.when({ path, query })) return false;
   if (rule.path === undefined) return true;
   if (typeof rule.path === 'string') return rule.path === path;
   rule.path.lastIndex = 0;
@@ -41,11 +42,11 @@ export class FaultInjector {
     this.rules = [];
   }
 
-  decide(method: string, path: string): FaultDecision {
+  decide(method: string, path: string, query = new URLSearchParams()): FaultDecision {
     const decision: FaultDecision = { latencyMs: 0 };
     for (const state of this.rules) {
       const { rule } = state;
-      if (!matches(rule, method, path)) continue;
+      if (!matches(rule, method, path, query)) continue;
       state.seen++;
       if (!this.fires(state)) continue;
       state.fired++;
@@ -92,28 +93,4 @@ export function dataCenterRateLimitHeaders(retryAfterSeconds: number, limit = 10
   };
 }
 
-/** Strict mode: more than `perMinute` answered requests in any window (60 s unless a test shrinks it) get 429. */
-export class SlidingWindowLimit {
-  private readonly stamps: number[] = [];
-  private head = 0;
-
-  constructor(
-    private readonly perMinute: number,
-    private readonly windowMs = 60_000,
-  ) {}
-
-  /** Seconds to wait, or 0 when the request may pass (and is then counted). */
-  admit(now = Date.now()): number {
-    while (this.head < this.stamps.length && (this.stamps[this.head] as number) <= now - this.windowMs) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.stamps.length) {
-      this.stamps.splice(0, this.head);
-      this.head = 0;
-    }
-    if (this.stamps.length - this.head >= this.perMinute) {
-      const oldest = this.stamps[this.head] as number;
-      return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
-    }
-    this.stamps.push(now);
-    return 0;
-  }
-}
+export { SlidingWindowLimit } from '../sliding-window.js';

@@ -55,7 +55,7 @@ async function handle(
   const entry = hooks.log.record(req, url.pathname, url.searchParams, server);
   const body = method === 'GET' || method === 'HEAD' ? (req.resume(), '') : await readBody(req);
   if (hooks.latencyMs > 0) await sleep(hooks.latencyMs);
-  const decision = hooks.faults.decide(method, url.pathname);
+  const decision = hooks.faults.decide(method, url.pathname, url.searchParams);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   const rule = decision.terminal;
   if (rule?.reset) {

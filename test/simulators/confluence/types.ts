@@ -159,6 +159,8 @@ export interface FaultRule {
   after?: number;
   /** Fires with this probability, drawn from the seeded PRNG. */
   probability?: number;
+  /** Matches only requests this predicate accepts (e.g. a search whose CQL names one page). */
+  when?: (request: { path: string; query: URLSearchParams }) => boolean;
 }
 
 export interface RequestLogEntry {

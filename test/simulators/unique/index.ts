@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Auth } from './auth.js';
 import { Faults } from './faults.js';
 import { createHandler, INGESTION_PATH, SCOPE_MANAGEMENT_PATH, TOKEN_PATH } from './server.js';
+import { SlidingWindowLimit } from '../sliding-window.js';
 import { Store } from './store.js';
 import type { RequestLogEntry, SimulatorOptions, UniqueScenario, UniqueSimulator } from './types.js';
 
@@ -72,6 +73,9 @@ export async function startUniqueSimulator(
   }
   const auth = new Auth(scenario, store.users);
   const faults = new Faults(options.seed ?? 1);
+  const limited = [`${INGESTION_PATH}/graphql`, `${SCOPE_MANAGEMENT_PATH}/graphql`, `${INGESTION_PATH}/v2/content/file-diff`];
+  const perMinute = options.strictRateLimitPerMinute;
+  const windows = new Map(perMinute === undefined ? [] : limited.map((path) => [path, new SlidingWindowLimit(perMinute, options.rateLimitWindowMs)]));
   handler = createHandler({
     store,
     auth,
@@ -81,6 +85,7 @@ export async function startUniqueSimulator(
     keepBytesUpTo: options.keepBytesUpTo ?? DEFAULT_KEEP_BYTES,
     ingestionDelayMs: options.ingestionDelayMs ?? 0,
     later,
+    rateLimit: (path) => windows.get(path),
   });
 
   return {

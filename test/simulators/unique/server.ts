@@ -15,6 +15,7 @@ import { scopeOperations } from './scope-operations.js';
 import type { Store } from './store.js';
 import type { FaultRule, RequestLogEntry } from './types.js';
 import { handleUpload } from './upload.js';
+import type { SlidingWindowLimit } from '../sliding-window.js';
 
 export const INGESTION_PATH = '/ingestion';
 export const SCOPE_MANAGEMENT_PATH = '/scope-management';
@@ -41,6 +42,8 @@ export interface ServerDeps {
   keepBytesUpTo: number;
   ingestionDelayMs: number;
   later(ms: number, fn: () => void): void;
+  /** Strict rate limit windows by limited endpoint (path), when the option is on. */
+  rateLimit?: (path: string) => SlidingWindowLimit | undefined;
 }
 
 const CODES: Record<number, string> = {
@@ -98,6 +101,11 @@ export function createHandler(deps: ServerDeps) {
       return finish(entry ? restError(405, `Method ${method} not allowed`) : restError(404, `No route for ${path}`));
     }
     const { route } = entry;
+    const wait = deps.rateLimit?.(path)?.admit() ?? 0;
+    if (wait > 0) {
+      await drain(req);
+      return finish({ ...restError(429, 'Rate limit exceeded'), headers: { 'retry-after': String(wait) } });
+    }
 
     let body: Buffer | undefined;
     let parsed: ReturnType<typeof parseJson> | undefined;

@@ -76,6 +76,15 @@ export interface SimulatorOptions {
   keepBytesUpTo?: number;
   /** Delay between finalize (QUEUED) and FINISHED; default 0 = FINISHED at once. */
   ingestionDelayMs?: number;
+  /**
+   * More requests than this in any window are answered 429 with Retry-After, counted
+   * separately for the ingestion GraphQL, scope-management GraphQL and file-diff
+   * endpoints (the connector's three limited clients, contract §11); uploads and token
+   * requests are not counted.
+   */
+  strictRateLimitPerMinute?: number;
+  /** The window of `strictRateLimitPerMinute` (default 60 000 ms). */
+  rateLimitWindowMs?: number;
 }
 
 export interface ScopeAccess {

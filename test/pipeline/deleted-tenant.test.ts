@@ -1,0 +1,97 @@
+/**
+ * A deleted tenant's clean-up that leaves anything behind is a failed cycle: `sync`
+ * exits 1, and the daemon records a failure in `/health` and the metrics. Once a run
+ * empties the root and clears its mark, the tenant is healthy again.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { syncCommand } from '../../src/commands/sync.js';
+import { SyncHistory } from '../../src/health/index.js';
+import { createMetrics } from '../../src/metrics/registry.js';
+import { Scheduler } from '../../src/scheduler.js';
+import { Capture } from '../helpers/capture.js';
+import { LABELS, PAT, ROOT_SCOPE, startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { ENG, HR, SINGLE, page } from './support/scenario.js';
+
+/** Two spaces synced, then the tenant marked deleted. */
+async function syncedThenDeleted(t: Test): Promise<CycleHarness> {
+  const h = await startCycleHarness({ spaces: [ENG, HR], content: [page('5001', 'ENG', { labels: SINGLE }), page('7001', 'HR', { labels: SINGLE })] });
+  t.teardown(h.close);
+  await h.sync();
+  h.tenant.status = 'deleted';
+  return h;
+}
+
+/** The harness tenant as a tenant file, as `sync` reads it. */
+async function tenantFile(t: Test, h: CycleHarness): Promise<{ config: string; env: NodeJS.ProcessEnv }> {
+  const dir = await mkdtemp(join(tmpdir(), 'deleted-tenant-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const yaml = [
+    'status: deleted',
+    'confluence:',
+    '  instanceType: data-center',
+    '  baseUrl: os.environ/T_CONFLUENCE_URL',
+    '  auth: { mode: pat, token: os.environ/T_PAT }',
+    '  apiRateLimitPerMinute: 6000',
+    `  ingestSingleLabel: ${LABELS.single}`,
+    `  ingestAllLabel: ${LABELS.all}`,
+    'unique:',
+    '  serviceAuthMode: cluster_local',
+    `  serviceExtraHeaders: { x-company-id: ${h.unique.scenario.companyId}, x-user-id: ${h.unique.scenario.serviceUserId} }`,
+    '  ingestionServiceBaseUrl: os.environ/T_INGESTION_URL',
+    '  scopeManagementServiceBaseUrl: os.environ/T_SCOPE_URL',
+    '  apiRateLimitPerMinute: 6000',
+    'ingestion:',
+    `  scopeId: ${ROOT_SCOPE}`,
+    '',
+  ].join('\n');
+  await writeFile(join(dir, `${h.tenant.name}-tenant-config.yaml`), yaml);
+  const env = {
+    PATH: process.env.PATH,
+    T_CONFLUENCE_URL: h.confluence.baseUrl,
+    T_PAT: PAT,
+    T_INGESTION_URL: h.unique.ingestionBaseUrl,
+    T_SCOPE_URL: h.unique.scopeManagementBaseUrl,
+  };
+  return { config: join(dir, '*-tenant-config.yaml'), env };
+}
+
+t.test('sync exits 1 when the clean-up leaves a scope behind, and 0 once a run completes it', async (t) => {
+  const h = await syncedThenDeleted(t);
+  const { config, env } = await tenantFile(t, h);
+  h.unique.faults.add({ operation: 'deleteFolder', status: 500, times: 1 });
+  const sync = () => {
+    const stdout = new Capture();
+    return syncCommand.run({ values: { config }, positionals: [], env, stdout, stderr: new Capture() }).then((code) => ({ code, logs: stdout.lines() }));
+  };
+  const first = await sync();
+  t.equal(first.code, 1, 'exit code 1: the clean-up is not done');
+  t.ok(first.logs.some((l) => l.msg === 'Deleted tenant clean-up failed' && l.code === 'CLEANUP_INCOMPLETE' && l.level === 50));
+  t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark');
+
+  const second = await sync();
+  t.equal(second.code, 0, 'exit code 0 once nothing is left');
+  t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId, null);
+  t.same(h.unique.state.scopes().filter((s) => s.parentId === ROOT_SCOPE), []);
+});
+
+t.test('the daemon records a clean-up that left content behind as a failed run in /health and the metrics', async (t) => {
+  const h = await syncedThenDeleted(t);
+  h.unique.faults.add({ operation: 'contentDeleteByContentIds', graphqlError: 'deletion refused' });
+  const metrics = createMetrics();
+  const history = new SyncHistory({ windowSize: 5, failureThreshold: 0.5 });
+  const scheduler = new Scheduler({ logger: h.logger, metrics, history });
+  scheduler.add(h.tenant, h.runtime());
+  await scheduler.start();
+  // The start-up run is under way: wait for it to end before stopping (a stop would cut it short).
+  while (scheduler.isRunning(h.tenant.name)) await new Promise((resolve) => setTimeout(resolve, 10));
+  await scheduler.stop(0);
+  const tenant = history.health().tenants[h.tenant.name]!;
+  t.match(tenant, { lastResult: 'failed', lastErrorCode: 'CLEANUP_INCOMPLETE', failures: 1, status: 'down' });
+  const text = await metrics.registry.metrics();
+  const failedRuns = text.split('\n').find((line) => line.includes('_count{') && line.includes(`tenant="${h.tenant.name}"`) && line.includes('result="failed"'));
+  t.ok(failedRuns !== undefined && failedRuns.endsWith(' 1'), `one failed run in the sync duration metric (${failedRuns})`);
+  t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark: the next run retries');
+});
