@@ -91,15 +91,25 @@ export type RestrictionSubject = Pick<PageRecord, 'id' | 'title' | 'type' | 'anc
 export interface ResolvedReferences {
   /** Pages the body includes (by `includeKey`). */
   includes?: Record<string, IncludedPage>;
-  /** Ids of those pages, sorted; written to the content's metadata so their changes re-ingest this page. */
+  /**
+   * Ids of the other pages whose content this page shows (included bodies or excerpts,
+   * cross-page images), sorted; written to the content's metadata so their changes
+   * (edits, read restrictions added) re-ingest this page.
+   */
   includedPageIds?: string[];
   /**
-   * Ids of included pages whose content was refused (read-restricted, or their state
+   * Ids of other pages whose content was refused (read-restricted, or their state
    * unknown), sorted; written to the metadata too, so lifting the restriction re-ingests this page.
    */
   refusedPageIds?: string[];
   /** Display names of mentioned users by account id, user key or username. */
   users?: Record<string, string>;
+}
+
+/** Ids in one sorted list without repeats: shorter first, then lexical (numeric order for Confluence ids). */
+export function mergeIds(...lists: readonly (readonly string[] | undefined)[]): string[] {
+  const ids = new Set(lists.flatMap((list) => list ?? []));
+  return [...ids].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

@@ -30,7 +30,7 @@ import { refusalOf, type ReadAccess, type Refused } from '../read-restrictions/a
 import { isPermissionDenied, lookUpUsers } from '../confluence/users.js';
 import { errorMessage } from '../errors.js';
 import { type Logger, stageLogger } from '../log.js';
-import type { PageWithStorage } from '../records.js';
+import { mergeIds, type PageWithStorage } from '../records.js';
 import { untilStopped } from '../streams.js';
 
 /** Records resolved together: their lookups share requests. */
@@ -205,16 +205,12 @@ function attach(page: PageWithStorage, includes: TitleReference[], ownUsers: Use
     const name = names.get(user.id);
     if (name) userNames[user.id] = name;
   }
-  const withIncludes = ids.size > 0 || Object.keys(reached).length > 0 ? { includes: reached, includedPageIds: [...ids].sort(compareIds) } : {};
-  const withRefused = refusedIds.size > 0 ? { refusedPageIds: [...refusedIds].sort(compareIds) } : {};
+  const withIncludes = ids.size > 0 || Object.keys(reached).length > 0 ? { includes: reached, includedPageIds: mergeIds([...ids]) } : {};
+  const withRefused = refusedIds.size > 0 ? { refusedPageIds: mergeIds([...refusedIds]) } : {};
   const withUsers = Object.keys(userNames).length > 0 ? { users: userNames } : {};
   return { ...page, ...withIncludes, ...withRefused, ...withUsers };
 }
 
 function keyOf(page: FoundPage): string {
   return includeKey(page.spaceKey, page.title);
-}
-
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -21,7 +21,7 @@ import type { ConfluenceApi } from '../../confluence/api.js';
 import { errorMessage } from '../../errors.js';
 import { type Logger, stageLogger } from '../../log.js';
 import { refusalOf, type ReadAccess, type Refused } from '../../read-restrictions/access.js';
-import type { AttachmentMeta, PageRecord, PageWithStorage } from '../../records.js';
+import { mergeIds, type AttachmentMeta, type PageRecord, type PageWithStorage } from '../../records.js';
 import { readCapped } from './download.js';
 import { appendedMarkup, dataUrl, replacementFor, type InlinedImage } from './img.js';
 import { findImageReferences, type ImageReference } from './references.js';
@@ -105,7 +105,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
     const { storage } = page;
     const references = findImageReferences(storage);
     const resolutions = await Promise.all(references.map((reference) => resolve(page, reference)));
-    refuseOnce(page, resolutions);
+    const refused = refuseOnce(page, resolutions);
     // Same-page references by file name, whether or not they resolve: a referenced
     // image that fails keeps its macro and is not appended a second time.
     const referenced = new Set<string>();
@@ -134,6 +134,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
     let out = '';
     let at = 0;
     let inlined = 0;
+    const shownPages = new Set<string>();
     references.forEach((reference, i) => {
       const resolution = resolutions[i]!;
       const image = 'target' in resolution ? byKey.get(targetKey(resolution.target)) : undefined;
@@ -144,6 +145,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
       out += storage.slice(at, reference.start) + replacementFor(image, reference);
       at = reference.end;
       inlined += 1;
+      if ('target' in resolution && resolution.target.pageId !== page.id) shownPages.add(resolution.target.pageId);
     });
     out += storage.slice(at);
     let appended = 0;
@@ -154,11 +156,17 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
       appended += 1;
     }
     if (inlined + appended > 0) log.debug({ pageId: page.id, inlined, appended, references: references.length }, 'Images inlined');
-    return inlined + appended === 0 ? page : { ...page, storage: out };
+    // Other pages shown or refused are recorded like included pages: their read access is re-checked each cycle.
+    const recorded = {
+      ...(shownPages.size > 0 ? { includedPageIds: mergeIds(page.includedPageIds, [...shownPages]) } : {}),
+      ...(refused.length > 0 ? { refusedPageIds: mergeIds(page.refusedPageIds, refused) } : {}),
+    };
+    if (inlined + appended === 0) return refused.length === 0 ? page : { ...page, ...recorded };
+    return { ...page, storage: out, ...recorded };
   };
 
-  /** One refusal per page and refused page, however many of its images the page shows. */
-  const refuseOnce = (page: PageRecord, resolutions: readonly Resolution[]): void => {
+  /** One refusal per page and refused page, however many of its images the page shows; the refused pages' ids. */
+  const refuseOnce = (page: PageRecord, resolutions: readonly Resolution[]): string[] => {
     const seen = new Set<string>();
     for (const resolution of resolutions) {
       if (!('refused' in resolution) || resolution.refused === undefined || seen.has(resolution.refused.owner.id)) continue;
@@ -166,6 +174,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
       seen.add(owner.id);
       deps.access.refuse(log, { page: { id: page.id, title: page.title }, refused: { id: owner.id, title: owner.title, type: owner.type }, verdict, via: 'image' });
     }
+    return [...seen];
   };
 
   // Inlining only ever adds to a page: whatever goes wrong, the page goes on as it was.
