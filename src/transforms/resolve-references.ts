@@ -26,10 +26,10 @@ import { MAX_INCLUDE_DEPTH } from '../convert/includes.js';
 import { findReferences, type StorageReferences, type UserReference } from '../convert/references.js';
 import type { ConfluenceApi } from '../confluence/api.js';
 import { findPagesByTitles, type FoundPage, type TitleReference } from '../confluence/titles.js';
-import { refusalOf, type ReadAccess, type Refused } from '../read-restrictions/access.js';
 import { isPermissionDenied, lookUpUsers } from '../confluence/users.js';
 import { errorMessage } from '../errors.js';
 import { type Logger, stageLogger } from '../log.js';
+import { refusalOf, type ReadAccess, type Refused } from '../read-restrictions/access.js';
 import { mergeIds, type PageWithStorage } from '../records.js';
 import { untilStopped } from '../streams.js';
 
