@@ -21,7 +21,9 @@ export type Counter =
   /** Pages withheld by the restrictions stage: read-restricted (own or inherited) or state unknown. */
   | 'restricted'
   /** Of those, the pages withheld because their restriction state could not be read. */
-  | 'restrictionUnknown';
+  | 'restrictionUnknown'
+  /** Content of another page (included body or excerpt, cross-page image) refused for its read restrictions: one per page and refused page. */
+  | 'refusedReferences';
 
 /** What an ingested item was: the metrics keep pages and attachments apart. */
 export type ItemKind = 'page' | 'attachment';
@@ -67,6 +69,7 @@ export class CycleReport {
     vanished: 0,
     restricted: 0,
     restrictionUnknown: 0,
+    refusedReferences: 0,
   };
   readonly phases: Record<string, number> = {};
   readonly #startedAt = Date.now();

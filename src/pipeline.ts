@@ -2,6 +2,7 @@ import highland from 'highland';
 import { attachmentPolicy } from './attachment-policy.js';
 import { CycleReport, type CycleOutcome, type CycleReportOptions } from './cycle-report.js';
 import { errorMessage, isConnectorError } from './errors.js';
+import type { ReadAccess } from './read-restrictions/access.js';
 import { isAttachment, isPage, type PageRecord, type PageWithHtml, type PipelineRecord, type SpaceRef } from './records.js';
 import { ndjsonSink } from './sinks/ndjson.js';
 import { deleteVanished, uniqueIngestionSink } from './sinks/unique-ingestion/index.js';
@@ -56,15 +57,15 @@ function metadataRecords(runtime: TenantRuntime, discovery: DiscoveryReport, res
 }
 
 /** Changed pages' bodies: storage fetched in batches, images inlined (when on), converted to HTML. */
-function bodyStages(runtime: TenantRuntime, signal?: AbortSignal, report?: CycleReport): (pages: Highland.Stream<PageRecord>) => Highland.Stream<PageWithHtml> {
+function bodyStages(runtime: TenantRuntime, access: ReadAccess, signal?: AbortSignal, report?: CycleReport): (pages: Highland.Stream<PageRecord>) => Highland.Stream<PageWithHtml> {
   const { tenant, logger, confluence } = runtime;
   const policy = attachmentPolicy(tenant);
   const concurrency = tenant.processing.concurrency;
-  const inline = policy.inlineImages ? eachItemAsync(inlineImagesWith({ api: confluence, policy, logger, signal }), concurrency, signal) : <T>(pages: T) => pages;
+  const inline = policy.inlineImages ? eachItemAsync(inlineImagesWith({ api: confluence, policy, logger, access, signal }), concurrency, signal) : <T>(pages: T) => pages;
   return (pages) =>
     pages
       .through(fetchBodies({ api: confluence, logger, report, signal }))
-      .through(resolveReferences({ api: confluence, logger, signal }))
+      .through(resolveReferences({ api: confluence, logger, access, signal }))
       .through(inline)
       .through(eachItem(convertBodyWith({ baseUrl: tenant.confluence.baseUrl, instanceType: tenant.confluence.instanceType }), signal));
 }
@@ -77,6 +78,8 @@ interface DiscoveredRecords {
   truncated: boolean;
   /** Read-restricted pages, not among `records` (Confluence contract §17). */
   withheld: WithheldPage[];
+  /** The cycle's read access: content of other pages (includes, images) passes the same verdict. */
+  access: ReadAccess;
 }
 
 /** The metadata barrier: every record, cut to `processing.maxItemsToScan`. */
@@ -86,7 +89,7 @@ async function discoverRecords(runtime: TenantRuntime, report?: CycleReport): Pr
   const restrictions = withholdRestricted({ api: confluence, mode: tenant.ingestion.restrictedPages, logger, report, concurrency: tenant.processing.concurrency });
   const budget = applyScanBudget(await collect(metadataRecords(runtime, discovery, restrictions, report)), tenant.processing.maxItemsToScan);
   const pages = budget.records.filter(isPage).length;
-  return { records: budget.records, pages, truncated: discovery.truncated || budget.truncated, withheld: restrictions.withheld };
+  return { records: budget.records, pages, truncated: discovery.truncated || budget.truncated, withheld: restrictions.withheld, access: restrictions.access };
 }
 
 /** `observers` see every count and phase (metrics, progress); an aborted `signal` starts no new phase or item. */
@@ -123,7 +126,7 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: {
   const accepted = discovered.records.filter(isAccepted);
   const plan = await report.phase('diff', async () => {
     // An including page is dated by its included pages too, so their edits re-ingest it.
-    const dated = await applyIncludedChanges(accepted, { tenant, content: unique.content, api: confluence, logger });
+    const dated = await applyIncludedChanges(accepted, { tenant, content: unique.content, api: confluence, logger, access: discovered.access });
     return planChanges(dated.records, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger });
   }, (p) => ({
     spaces: p.spaces.length,
@@ -137,7 +140,7 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: {
   await report.phase(
     'ingest',
     () => {
-      const pages = highland(plan.changed.filter(isPage)).through(bodyStages(runtime, signal, report));
+      const pages = highland(plan.changed.filter(isPage)).through(bodyStages(runtime, discovered.access, signal, report));
       const attachments = highland(plan.changed.filter(isAttachment));
       // One stream: attachments need not wait for every page (contract §7's order is a habit, not a rule).
       return ingest(mergeLegs(pages, attachments));
@@ -206,7 +209,7 @@ export async function runDump(runtime: TenantRuntime, options: { out: NodeJS.Wri
   const discovered = await discoverRecords(runtime);
   const pages = highland(discovered.records.filter(isPage));
   const dump = ndjsonSink(options.out, { tenant: tenant.name, attachments: discovered.records.filter(isAttachment) });
-  const dumped: Highland.Stream<PageRecord> = options.bodies ? pages.through(bodyStages(runtime)).map((page): PageRecord => page) : pages;
+  const dumped: Highland.Stream<PageRecord> = options.bodies ? pages.through(bodyStages(runtime, discovered.access)).map((page): PageRecord => page) : pages;
   // Withheld pages last, with their reason, so a dump shows what the restrictions stage held back.
   const written = await dump(dumped.concat(highland<PageRecord>(discovered.withheld)));
   logger.info({ records: written, truncated: discovered.truncated }, 'Dump finished');

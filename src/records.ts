@@ -77,16 +77,39 @@ export interface PageRecord {
 }
 
 /**
+ * What a read-restriction verdict needs about a content item (contract §17): the item,
+ * its ancestors (root first) and, when the answer that brought it carried the
+ * expansion, its own read restriction. A discovered page is one; so is a page found by
+ * title for an include or a cross-page image.
+ */
+export type RestrictionSubject = Pick<PageRecord, 'id' | 'title' | 'type' | 'ancestors' | 'readRestriction'>;
+
+/**
  * What resolve-references looked up for a page's body: the included pages and the
  * mentioned users' names for convert-body, and the included page ids for the registration.
  */
 export interface ResolvedReferences {
   /** Pages the body includes (by `includeKey`). */
   includes?: Record<string, IncludedPage>;
-  /** Ids of those pages, sorted; written to the content's metadata so their changes re-ingest this page. */
+  /**
+   * Ids of the other pages whose content this page shows (included bodies or excerpts,
+   * cross-page images), sorted; written to the content's metadata so their changes
+   * (edits, read restrictions added) re-ingest this page.
+   */
   includedPageIds?: string[];
+  /**
+   * Ids of other pages whose content was refused (read-restricted, or their state
+   * unknown), sorted; written to the metadata too, so lifting the restriction re-ingests this page.
+   */
+  refusedPageIds?: string[];
   /** Display names of mentioned users by account id, user key or username. */
   users?: Record<string, string>;
+}
+
+/** Ids in one sorted list without repeats: shorter first, then lexical (numeric order for Confluence ids). */
+export function mergeIds(...lists: readonly (readonly string[] | undefined)[]): string[] {
+  const ids = new Set(lists.flatMap((list) => list ?? []));
+  return [...ids].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
@@ -102,7 +125,7 @@ export interface PageWithStorage extends PageRecord, ResolvedReferences {
  * A page with its converted HTML and without its storage body (no longer needed): what
  * convert-body emits and what the ingestion sink uploads.
  */
-export interface PageWithHtml extends PageRecord, Pick<ResolvedReferences, 'includedPageIds'> {
+export interface PageWithHtml extends PageRecord, Pick<ResolvedReferences, 'includedPageIds' | 'refusedPageIds'> {
   html: string;
 }
 

@@ -175,10 +175,12 @@ export class ConfluenceApi {
   /**
    * E8: the page titled `title` in space `spaceKey`, with its complete attachment list,
    * or undefined. Cloud uses the CQL fallback of §3.1 (the v1 content endpoint is
-   * deprecated there and may answer 410); DC the content endpoint.
+   * deprecated there and may answer 410); DC the content endpoint. With
+   * `readRestrictions` the answer carries the §17 expansion too (the page's ancestors
+   * always), so the page can be judged without a request of its own.
    */
-  async findPageByTitle(spaceKey: string, title: string): Promise<PageRecord | undefined> {
-    const expand = contentExpand(this.attachmentsEnabled);
+  async findPageByTitle(spaceKey: string, title: string, options: { readRestrictions?: boolean } = {}): Promise<PageRecord | undefined> {
+    const expand = contentExpand(this.attachmentsEnabled, options);
     let found: ValidContent | undefined;
     if (this.flavour === 'cloud') {
       for await (const items of this.searchContent(titleCql(spaceKey, title), expand, { limit: 1 })) {

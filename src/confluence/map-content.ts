@@ -2,7 +2,7 @@
  * Raw v1 content -> PageRecord. Pure: no I/O, no clock, so every rule the Unique side
  * depends on (stringified space ids, UTC instants, label clean-up) is unit-tested here.
  */
-import type { AncestorRef, AttachmentMeta, PageRecord, Selection, SyncLabels } from '../records.js';
+import type { AncestorRef, AttachmentMeta, PageRecord, RestrictionSubject, Selection, SyncLabels } from '../records.js';
 import type { RawAttachment, RawContent, ValidContent } from './raw.js';
 import { readRestrictionOf } from './restrictions.js';
 import type { ConfluenceUrls } from './urls.js';
@@ -40,6 +40,16 @@ export function mapContent(item: ValidContent, context: MapContext): PageRecord 
     attachments: mapAttachments(context.attachments ?? inlineAttachments(item), updatedAt),
     ...(readRestriction === undefined ? {} : { readRestriction }),
   };
+}
+
+/**
+ * What a read-restriction verdict needs from content found for another purpose (a
+ * title search for an include, E8 for an image, a version search): the item, its
+ * `ancestors` expansion and, when the answer carried it, its own read restriction.
+ */
+export function restrictionSubjectOf(item: ValidContent): RestrictionSubject {
+  const readRestriction = readRestrictionOf(item);
+  return { id: item.id, title: item.title, type: item.type, ancestors: ancestorRefs(item), ...(readRestriction === undefined ? {} : { readRestriction }) };
 }
 
 /** `new Date(x).toISOString()`: `2025-03-04T11:12:44+02:00` -> `2025-03-04T09:12:44.000Z`. */

@@ -15,7 +15,8 @@ import type { TenantRuntime } from '../tenant-runtime.js';
 import { extractAttachments } from '../transforms/extract-attachments.js';
 import { isEmptyBody } from '../transforms/fetch-body.js';
 import { contentTypeSkipReason } from '../transforms/filter-content-types.js';
-import { describeVerdict, resolveRestrictions, type RestrictionVerdict } from '../transforms/restrictions.js';
+import { resolveRestrictions } from '../read-restrictions/states.js';
+import { describeVerdict, type RestrictionVerdict } from '../read-restrictions/verdict.js';
 import { attachmentKey, pageKey, partialKey } from '../unique/keys.js';
 
 export interface Check {

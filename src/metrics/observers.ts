@@ -23,6 +23,7 @@ const COUNTER_SERIES: Partial<Record<CycleCounter, (m: ConnectorMetrics, tenant:
   orphanedSpaces: (m, tenant, by) => m.orphanedScopesCleaned.inc({ tenant }, by),
   restricted: (m, tenant, by) => m.pagesRestricted.inc({ tenant }, by),
   restrictionUnknown: (m, tenant, by) => m.pagesRestrictionUnknown.inc({ tenant }, by),
+  refusedReferences: (m, tenant, by) => m.referencesRefused.inc({ tenant }, by),
 };
 
 /** The discovery phase is the scan. */

@@ -21,6 +21,7 @@ export interface ConnectorMetrics {
   orphanedScopesCleaned: Counter<'tenant'>;
   pagesRestricted: Counter<'tenant'>;
   pagesRestrictionUnknown: Counter<'tenant'>;
+  referencesRefused: Counter<'tenant'>;
   confluenceRequestDuration: Histogram<'tenant' | 'endpoint' | 'result'>;
   confluenceThrottleEvents: Counter<'tenant' | 'endpoint'>;
   confluenceErrors: Counter<'tenant' | 'http_status_class'>;
@@ -124,6 +125,12 @@ export function createMetrics(): ConnectorMetrics {
     pagesRestrictionUnknown: new Counter({
       name: 'cfc_pages_restriction_unknown_total',
       help: 'Of the withheld pages, those whose read restriction (or an ancestor\'s) could not be read: withheld to fail closed.',
+      labelNames: ['tenant'],
+      registers,
+    }),
+    referencesRefused: new Counter({
+      name: 'cfc_references_refused_total',
+      help: 'Content of a read-restricted page (included body or excerpt, cross-page image) kept out of a page that shows it: one per page and refused page.',
       labelNames: ['tenant'],
       registers,
     }),

@@ -10,6 +10,15 @@
  * include's marker or the "@user" text, with one WARN per kind per cycle; a 401/403 on
  * users (the credentials lack the user permission or scope) stops user lookups for the
  * rest of the cycle.
+ *
+ * Read restrictions (contract §17): Confluence shows an included page to a reader only
+ * if the reader may view it, and the connector's account views everything. So an
+ * included page is used only when it passes the cycle's read access (own restriction,
+ * a restricted ancestor or an unknown state refuse it, in `skip` mode): a refused page
+ * is not attached (its include keeps the marker, its own includes are not followed),
+ * its id goes to `refusedPageIds`, and the refusal is counted and logged. The title
+ * search asks for the ancestors and restrictions, so the verdict needs a request only
+ * for ancestors no one has asked about this cycle.
  */
 import highland from 'highland';
 import { includeKey, type IncludedPage } from '../convert/context.js';
@@ -20,7 +29,8 @@ import { findPagesByTitles, type FoundPage, type TitleReference } from '../confl
 import { isPermissionDenied, lookUpUsers } from '../confluence/users.js';
 import { errorMessage } from '../errors.js';
 import { type Logger, stageLogger } from '../log.js';
-import type { PageWithStorage } from '../records.js';
+import { refusalOf, type ReadAccess, type Refused } from '../read-restrictions/access.js';
+import { mergeIds, type PageWithStorage } from '../records.js';
 import { untilStopped } from '../streams.js';
 
 /** Records resolved together: their lookups share requests. */
@@ -31,6 +41,8 @@ const BATCH_GATHER_MS = 1;
 export interface ResolveReferencesDeps {
   api: Pick<ConfluenceApi, 'searchContent' | 'flavour' | 'request' | 'urls'>;
   logger: Logger;
+  /** The cycle's read access (contract §17): an included page a reader may not see keeps its marker. */
+  access: Pick<ReadAccess, 'enforced' | 'verdicts' | 'refuse'>;
   /** Look up user display names (default true). */
   mentions?: boolean;
   /** Once aborted, no further batch is looked up. */
@@ -57,6 +69,9 @@ export function resolveReferences(deps: ResolveReferencesDeps): (stream: Highlan
 export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: PageWithStorage[]) => Promise<PageWithStorage[]> {
   const log = stageLogger(deps.logger, 'resolve-references');
   const pages = new Map<string, FoundPage | null>();
+  /** Found pages judged by the read access, and the refused ones with their verdict. */
+  const judged = new Set<string>();
+  const refused = new Map<string, Refused>();
   // Included pages are parsed once a cycle for the pages they include and the users they mention.
   const parsed = new Map<string, StorageReferences>();
   const referencesOf = (page: FoundPage): StorageReferences => {
@@ -83,11 +98,24 @@ export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: Page
     const missing = references.filter((ref) => !pages.has(includeKey(ref.spaceKey, ref.title)));
     if (missing.length === 0) return;
     try {
-      const found = await findPagesByTitles(deps.api, missing);
+      const found = await findPagesByTitles(deps.api, missing, { readRestrictions: deps.access.enforced });
       for (const ref of missing) pages.set(includeKey(ref.spaceKey, ref.title), found.get(includeKey(ref.spaceKey, ref.title)) ?? null);
     } catch (error) {
       for (const ref of missing) pages.set(includeKey(ref.spaceKey, ref.title), null);
       warnOnce('includes', { titles: missing.length, error: errorMessage(error) }, 'Included page lookup failed, those includes keep their marker this cycle');
+    }
+  };
+
+  /** Verdicts for found pages not judged yet this cycle; refused ones are remembered with their verdict. */
+  const judge = async (reached: FoundPage[]): Promise<void> => {
+    const fresh = new Map<string, FoundPage>();
+    for (const page of reached) if (!judged.has(keyOf(page))) fresh.set(keyOf(page), page);
+    if (fresh.size === 0) return;
+    const verdicts = await deps.access.verdicts([...fresh.values()]);
+    for (const [key, page] of fresh) {
+      judged.add(key);
+      const refusal = refusalOf(verdicts, page.id);
+      if (refusal) refused.set(key, refusal);
     }
   };
 
@@ -113,12 +141,17 @@ export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: Page
       for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0; depth++) {
         await fetchTitles(frontier);
         const reached = frontier.map((ref) => pages.get(includeKey(ref.spaceKey, ref.title))).filter((page): page is FoundPage => Boolean(page));
-        for (const page of reached) users.push(...referencesOf(page).users);
-        frontier = reached.flatMap(includesOf);
+        await judge(reached);
+        // A refused page's body is never shown: neither its mentions nor its own includes are looked up.
+        const shown = reached.filter((page) => !refused.has(keyOf(page)));
+        for (const page of shown) users.push(...referencesOf(page).users);
+        frontier = shown.flatMap(includesOf);
       }
       // Mentions in included bodies are shown too, so they are named with the page's own.
       await fetchUsers(users);
-      return batch.map((page, i) => attach(page, found[i]!.includes, found[i]!.users, { pages, names, referencesOf }));
+      const refuse = (page: PageWithStorage, other: FoundPage, verdict: Refused): void =>
+        deps.access.refuse(log, { page: { id: page.id, title: page.title }, refused: { id: other.id, title: other.title, type: other.type }, verdict, via: 'include' });
+      return batch.map((page, i) => attach(page, found[i]!.includes, found[i]!.users, { pages, names, referencesOf, refused, refuse }));
     } catch (error) {
       log.warn({ pages: batch.length, error: errorMessage(error) }, 'Reference resolution failed, pages converted without it');
       return batch;
@@ -136,19 +169,29 @@ interface Looked {
   pages: Map<string, FoundPage | null>;
   names: Map<string, string | null>;
   referencesOf: (page: FoundPage) => StorageReferences;
+  refused: ReadonlyMap<string, Refused>;
+  refuse: (page: PageWithStorage, other: FoundPage, verdict: Refused) => void;
 }
 
-function attach(page: PageWithStorage, includes: TitleReference[], ownUsers: UserReference[], { pages, names, referencesOf }: Looked): PageWithStorage {
+function attach(page: PageWithStorage, includes: TitleReference[], ownUsers: UserReference[], { pages, names, referencesOf, refused, refuse }: Looked): PageWithStorage {
   const users = [...ownUsers];
   const reached: Record<string, IncludedPage> = {};
   const ids = new Set<string>();
+  const refusedIds = new Set<string>();
   let frontier = includes;
   for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0; depth++) {
     const next: TitleReference[] = [];
     for (const ref of frontier) {
       const key = includeKey(ref.spaceKey, ref.title);
       const found = pages.get(key);
-      if (!found || key in reached) continue;
+      if (!found || key in reached || refusedIds.has(found.id)) continue;
+      const refusal = refused.get(key);
+      if (refusal) {
+        // Not attached: the converter keeps the include's marker, never the content.
+        refusedIds.add(found.id);
+        refuse(page, found, refusal);
+        continue;
+      }
       reached[key] = { id: found.id, title: found.title, spaceKey: found.spaceKey, storage: found.storage };
       if (found.id !== page.id) ids.add(found.id);
       const refs = referencesOf(found);
@@ -162,11 +205,12 @@ function attach(page: PageWithStorage, includes: TitleReference[], ownUsers: Use
     const name = names.get(user.id);
     if (name) userNames[user.id] = name;
   }
-  const withIncludes = ids.size > 0 || Object.keys(reached).length > 0 ? { includes: reached, includedPageIds: [...ids].sort(compareIds) } : {};
+  const withIncludes = ids.size > 0 || Object.keys(reached).length > 0 ? { includes: reached, includedPageIds: mergeIds([...ids]) } : {};
+  const withRefused = refusedIds.size > 0 ? { refusedPageIds: mergeIds([...refusedIds]) } : {};
   const withUsers = Object.keys(userNames).length > 0 ? { users: userNames } : {};
-  return { ...page, ...withIncludes, ...withUsers };
+  return { ...page, ...withIncludes, ...withRefused, ...withUsers };
 }
 
-function compareIds(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+function keyOf(page: FoundPage): string {
+  return includeKey(page.spaceKey, page.title);
 }

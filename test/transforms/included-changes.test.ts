@@ -4,6 +4,7 @@
  * fetching every body each cycle; nothing more happens when nothing changed.
  */
 import t, { type Test } from 'tap';
+import { versionsExpand } from '../../src/confluence/versions.js';
 import { startCycleHarness } from '../helpers/cycle-harness.js';
 import { ENG, SINGLE, later, page, registrations } from '../pipeline/support/scenario.js';
 
@@ -44,8 +45,9 @@ t.test('an included page that is not itself synced changes: the including page i
   t.equal(result.summary.updated, 1);
   t.same(registrations(h).map((r) => (r.variables as { input: { key: string } }).input.key), ['acme/4101_ENG/5001']);
   t.match(h.unique.state.content('acme/4101_ENG/5001')!.uploaded?.text, 'Second FAQ answer.');
-  const versionSearches = h.confluence.requests.filter((r) => r.query.cql === 'id IN (5099)' && r.query.expand === 'version,space');
-  t.equal(versionSearches.length, 1, 'one body-less version search for the included page');
+  const versionSearches = h.confluence.requests.filter((r) => r.query.cql === 'id IN (5099)' && r.query.expand === versionsExpand(true));
+  t.equal(versionSearches.length, 1, 'one body-less version search for the included page, with what its read-restriction verdict needs');
+  t.notOk(h.confluence.requests.some((r) => r.path.endsWith('/restriction/byOperation/read')), 'no per-content restriction request');
   const listings = h.unique.requests.filter((r) => r.operation === 'paginatedContent');
   t.ok(listings.length >= 1, 'the stored contents of the space were read');
 

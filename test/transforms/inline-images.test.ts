@@ -4,6 +4,7 @@ import type { AttachmentPolicy } from '../../src/attachment-policy.js';
 import { convertStorage } from '../../src/convert/index.js';
 import type { HttpResponse } from '../../src/http/types.js';
 import { createLogger } from '../../src/log.js';
+import { ReadAccess } from '../../src/read-restrictions/access.js';
 import type { AttachmentMeta, PageRecord, PageWithStorage } from '../../src/records.js';
 import { inlineImagesWith } from '../../src/transforms/inline-images/index.js';
 import { Capture } from '../helpers/capture.js';
@@ -11,6 +12,8 @@ import { findImageReferences } from '../../src/transforms/inline-images/referenc
 
 const policy: AttachmentPolicy = { enabled: true, allowed: new Set(['image/png', 'image/jpeg', 'application/pdf']), maxBytes: 1000, imageOcr: true, inlineImages: true };
 const logger = createLogger({ level: 'error', stream: new Capture() });
+/** `ingest` mode asks Confluence nothing; the refusal of restricted pages' images is proven against the simulator (read-access tests). */
+const access = new ReadAccess({ mode: 'ingest', api: undefined as never, logger, concurrency: 1 });
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function meta(id: string, title: string, mediaType = 'image/png', fileSize = 10): AttachmentMeta {
@@ -76,7 +79,7 @@ t.test('same-page and cross-page images become data: URLs; the rest keep their m
   const brand = { ...page('', [meta('att9', 'logo.png')]), id: '9', title: 'Brand' };
   const q3 = { ...page('', [meta('att8', 'q3.png')]), id: '8', title: 'Quarterly' };
   const { api, calls } = fakeApi({ others: { 'MKT/Brand': brand, 'ENG/Quarterly': q3 }, fail: new Set(['att5']) });
-  const inline = inlineImagesWith({ api, policy, logger });
+  const inline = inlineImagesWith({ api, policy, logger, access });
   const storage = '<p><ac:image ac:alt="Deploy"><ri:attachment ri:filename="deploy.png" /><ac:caption>The <em>flow</em></ac:caption></ac:image></p>'
     + '<p><ac:image><ri:attachment ri:filename="logo.png"><ri:page ri:space-key="MKT" ri:content-title="Brand" /></ri:attachment></ac:image></p>'
     + '<p><ac:image><ri:attachment ri:filename="q3.png"><ri:page ri:content-title="Quarterly" /></ri:attachment></ac:image></p>'
@@ -114,7 +117,7 @@ t.test('same-page and cross-page images become data: URLs; the rest keep their m
 t.test('a page without images is returned as it is', async (t) => {
   const { api, calls } = fakeApi();
   const input = page('<p>no images</p>', [meta('att2', 'spec.pdf', 'application/pdf')]);
-  t.equal(await inlineImagesWith({ api, policy, logger })(input), input);
+  t.equal(await inlineImagesWith({ api, policy, logger, access })(input), input);
   t.equal(calls.downloads.length, 0);
 });
 
@@ -124,6 +127,6 @@ t.test('an image larger than the cap when downloaded is not inlined', async (t) 
     findPageByTitle: async () => undefined,
   };
   const input = page('<ac:image><ri:attachment ri:filename="a.png" /></ac:image>', [meta('att1', 'a.png', 'image/png', 10)]);
-  const out = await inlineImagesWith({ api, policy, logger })(input);
+  const out = await inlineImagesWith({ api, policy, logger, access })(input);
   t.equal(out.storage, input.storage);
 });

@@ -1,7 +1,8 @@
 import t from 'tap';
 import type { PageWithStorage } from '../../src/records.js';
 import { convertBodyWith } from '../../src/transforms/convert-body.js';
-import { resolveReferencesWith } from '../../src/transforms/resolve-references.js';
+import { ReadAccess } from '../../src/read-restrictions/access.js';
+import { resolveReferencesWith, type ResolveReferencesDeps } from '../../src/transforms/resolve-references.js';
 import { startHarness, WHEN, type Harness } from '../confluence/harness.js';
 import type { ConfluenceScenario } from '../simulators/confluence/index.js';
 
@@ -21,6 +22,9 @@ function record(id: string, title: string, storage: string, spaceKey = 'ENG'): P
     ancestors: [{ id: '10', title: 'Handbook', type: 'page' }], webUrl: `https://x/pages/viewpage.action?pageId=${id}`, attachments: [], storage,
   };
 }
+
+/** The stage's dependencies as the pipeline builds them, read restrictions checked (`skip`, the default). */
+const deps = (h: Harness): ResolveReferencesDeps => ({ api: h.api, logger: h.logger, access: new ReadAccess({ mode: 'skip', api: h.api, logger: h.logger, concurrency: 2 }) });
 
 const include = (title: string, space = ''): string =>
   `<ac:structured-macro ac:name="include"><ac:parameter ac:name=""><ac:link><ri:page ${space ? `ri:space-key="${space}" ` : ''}ri:content-title="${title}" /></ac:link></ac:parameter></ac:structured-macro>`;
@@ -54,7 +58,7 @@ async function withHarness(flavour: ConfluenceScenario['flavour'], run: (h: Harn
 
 t.test('included pages arrive with their bodies and are converted in place, nested ones too, cycles stopped', async (t) => {
   await withHarness('data-center', async (h) => {
-    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const resolve = resolveReferencesWith(deps(h));
     const pages = [
       record('1', 'Onboarding', `<p>Start.</p>${include('Shared FAQ')}<ac:structured-macro ac:name="excerpt-include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="Policy" /></ac:link></ac:parameter></ac:structured-macro>${include('Missing page')}`),
       record('2', 'Plain', '<p>No references here.</p>'),
@@ -79,7 +83,7 @@ t.test('included pages arrive with their bodies and are converted in place, nest
 
 t.test('lookups are cached for the cycle: a second batch naming the same pages and users asks nothing', async (t) => {
   await withHarness('cloud', async (h) => {
-    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const resolve = resolveReferencesWith(deps(h));
     const body = `<p>Owner ${mention('ri:account-id', '5b10a2844c20165700ede21g')}</p>${include('Policy')}`;
     await resolve([record('1', 'A', body)]);
     const before = h.apiRequests().length;
@@ -92,7 +96,7 @@ t.test('lookups are cached for the cycle: a second batch naming the same pages a
 
 t.test('Cloud mentions are named from one bulk call for the whole batch', async (t) => {
   await withHarness('cloud', async (h) => {
-    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const resolve = resolveReferencesWith(deps(h));
     const pages = [
       record('1', 'A', `<p>${mention('ri:account-id', '5b10a2844c20165700ede21g')} and ${mention('ri:account-id', '5b10ac8d82e05b22cc7d4ef5')}</p>`),
       record('2', 'B', `<p>${mention('ri:account-id', '5b10ac8d82e05b22cc7d4ef5')} and ${mention('ri:account-id', '557058:unknown')}</p>`),
@@ -107,7 +111,7 @@ t.test('Cloud mentions are named from one bulk call for the whole batch', async 
 
 t.test('a mention inside an included page is named too', async (t) => {
   await withHarness('cloud', async (h) => {
-    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const resolve = resolveReferencesWith(deps(h));
     const [page] = await resolve([record('1', 'A', include('Team page'))]);
     const html = convertBodyWith({ baseUrl: h.sim.baseUrl, instanceType: 'cloud' })(page!).html!;
     t.match(html, 'Team lead: @Grace Hopper');
@@ -116,7 +120,7 @@ t.test('a mention inside an included page is named too', async (t) => {
 
 t.test('Data Center mentions are named by user key and by username', async (t) => {
   await withHarness('data-center', async (h) => {
-    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const resolve = resolveReferencesWith(deps(h));
     const [page] = await resolve([record('1', 'A', `<p>${mention('ri:userkey', 'key-ada')} and ${mention('ri:username', 'grace')}</p>`)]);
     t.same(page!.users, { 'key-ada': 'Ada Lovelace', grace: 'Grace Hopper' });
     t.equal(h.apiRequests().filter((r) => r.path.endsWith('/rest/api/user')).length, 2);
@@ -126,7 +130,7 @@ t.test('Data Center mentions are named by user key and by username', async (t) =
 t.test('a refused user lookup (no user scope) falls back to @user with one warning and is not retried this cycle', async (t) => {
   await withHarness('cloud', async (h) => {
     h.sim.faults.add({ path: /\/rest\/api\/user\/bulk$/, status: 403, body: '{"message":"scope does not match"}' });
-    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const resolve = resolveReferencesWith(deps(h));
     const first = await resolve([record('1', 'A', `<p>${mention('ri:account-id', '5b10a2844c20165700ede21g')}</p>`)]);
     await resolve([record('2', 'B', `<p>${mention('ri:account-id', '5b10ac8d82e05b22cc7d4ef5')}</p>`)]);
     t.equal(first[0]!.users, undefined);
@@ -142,7 +146,7 @@ t.test('a refused user lookup (no user scope) falls back to @user with one warni
 t.test('a failed title search keeps the include marker and warns once', async (t) => {
   await withHarness('data-center', async (h) => {
     h.sim.faults.add({ path: /\/content\/search$/, status: 500 });
-    const resolve = resolveReferencesWith({ api: h.api, logger: h.logger });
+    const resolve = resolveReferencesWith(deps(h));
     const [page] = await resolve([record('1', 'A', include('Policy'))]);
     await resolve([record('2', 'B', include('Shared FAQ'))]);
     t.equal(page!.includes, undefined);

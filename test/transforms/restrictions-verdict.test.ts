@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import type { PageRecord, ReadRestriction } from '../../src/records.js';
-import { describeVerdict, verdictOf } from '../../src/transforms/restrictions.js';
+import { describeVerdict, verdictOf } from '../../src/read-restrictions/verdict.js';
 
 const OPEN: ReadRestriction = { users: 0, groups: 0 };
 const CLOSED: ReadRestriction = { users: 1, groups: 0 };

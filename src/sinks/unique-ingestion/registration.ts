@@ -50,9 +50,12 @@ function attachmentUpsertRequest(att: AttachmentRecord, scopeId: string, tenant:
 /**
  * The ids of the pages this page includes, so a later cycle sees their changes as a
  * change of this page (transforms/included-changes); omitted when it includes none.
+ * `refusedPageIds`: included pages whose content was refused for their read
+ * restrictions, so a later cycle sees the restriction lifted; omitted when none.
  */
-function includedPagesMetadata(page: PageWithHtml): { includedPageIds?: string[] } {
-  return page.includedPageIds && page.includedPageIds.length > 0 ? { includedPageIds: page.includedPageIds } : {};
+function includedPagesMetadata(page: PageWithHtml): { includedPageIds?: string[]; refusedPageIds?: string[] } {
+  const included = page.includedPageIds && page.includedPageIds.length > 0 ? { includedPageIds: page.includedPageIds } : {};
+  return page.refusedPageIds && page.refusedPageIds.length > 0 ? { ...included, refusedPageIds: page.refusedPageIds } : included;
 }
 
 function upsertTarget(scopeId: string, tenant: TenantConfig): Omit<UpsertRequest, 'input'> {

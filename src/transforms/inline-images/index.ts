@@ -8,12 +8,20 @@
  *
  * Memory: a page holds its body and the images it needs while it is assembled, no
  * more; each image is downloaded once per page, a few at a time.
+ *
+ * Read restrictions (contract §17): an image attached to another page is shown by
+ * Confluence only to readers of that page. It is inlined only when that page passes the
+ * cycle's read access (`skip` mode: own restriction, a restricted ancestor or an unknown
+ * state refuse it); a refused image keeps its macro, is never downloaded, and the
+ * refusal is counted and logged. The page lookup (E8) asks for the ancestors and
+ * restrictions, so judging it needs a request only for ancestors not known yet.
  */
 import { isInlinableImage, normaliseMediaType, type AttachmentPolicy } from '../../attachment-policy.js';
 import type { ConfluenceApi } from '../../confluence/api.js';
 import { errorMessage } from '../../errors.js';
 import { type Logger, stageLogger } from '../../log.js';
-import type { AttachmentMeta, PageRecord, PageWithStorage } from '../../records.js';
+import { refusalOf, type ReadAccess, type Refused } from '../../read-restrictions/access.js';
+import { mergeIds, type AttachmentMeta, type PageRecord, type PageWithStorage } from '../../records.js';
 import { readCapped } from './download.js';
 import { appendedMarkup, dataUrl, replacementFor, type InlinedImage } from './img.js';
 import { findImageReferences, type ImageReference } from './references.js';
@@ -25,6 +33,8 @@ export interface InlineImagesDeps {
   api: Pick<ConfluenceApi, 'downloadAttachment' | 'findPageByTitle'>;
   policy: AttachmentPolicy;
   logger: Logger;
+  /** The cycle's read access (contract §17): an image of a page a reader may not see keeps its macro. */
+  access: Pick<ReadAccess, 'enforced' | 'verdicts' | 'refuse'>;
   concurrency?: number;
   /** A stop request: no image download starts after it, and those in flight are cut off. */
   signal?: AbortSignal;
@@ -35,7 +45,7 @@ interface Target {
   meta: AttachmentMeta;
 }
 
-type Resolution = { target: Target } | { skip: string };
+type Resolution = { target: Target } | { skip: string; refused?: { owner: PageRecord; verdict: Refused } };
 
 /**
  * Builds the per-page inliner. The cross-page lookup cache lives as long as the
@@ -51,7 +61,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
     const key = `${spaceKey}\u0000${title}`;
     let found = otherPages.get(key);
     if (found === undefined) {
-      found = deps.api.findPageByTitle(spaceKey, title).catch((error: unknown) => {
+      found = deps.api.findPageByTitle(spaceKey, title, { readRestrictions: deps.access.enforced }).catch((error: unknown) => {
         log.warn({ spaceKey, error: errorMessage(error) }, 'Page lookup for an image failed, its images keep their macros');
         return undefined;
       });
@@ -67,8 +77,11 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
     let owner: Pick<PageRecord, 'id' | 'attachments'> | undefined = page;
     const ref = resource.page;
     if (ref !== undefined && !(ref.title === page.title && (ref.spaceKey ?? page.space.key) === page.space.key)) {
-      owner = await lookUp(ref.spaceKey ?? page.space.key, ref.title);
-      if (owner === undefined) return { skip: 'referenced page not found' };
+      const other = await lookUp(ref.spaceKey ?? page.space.key, ref.title);
+      if (other === undefined) return { skip: 'referenced page not found' };
+      const verdict = refusalOf(await deps.access.verdicts([other]), other.id);
+      if (verdict) return { skip: 'referenced page read-restricted', refused: { owner: other, verdict } };
+      owner = other;
     }
     const meta = owner.attachments.find((att) => att.title === resource.filename);
     if (meta === undefined) return { skip: 'attachment not found' };
@@ -92,6 +105,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
     const { storage } = page;
     const references = findImageReferences(storage);
     const resolutions = await Promise.all(references.map((reference) => resolve(page, reference)));
+    const refused = refuseOnce(page, resolutions);
     // Same-page references by file name, whether or not they resolve: a referenced
     // image that fails keeps its macro and is not appended a second time.
     const referenced = new Set<string>();
@@ -120,6 +134,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
     let out = '';
     let at = 0;
     let inlined = 0;
+    const shownPages = new Set<string>();
     references.forEach((reference, i) => {
       const resolution = resolutions[i]!;
       const image = 'target' in resolution ? byKey.get(targetKey(resolution.target)) : undefined;
@@ -130,6 +145,7 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
       out += storage.slice(at, reference.start) + replacementFor(image, reference);
       at = reference.end;
       inlined += 1;
+      if ('target' in resolution && resolution.target.pageId !== page.id) shownPages.add(resolution.target.pageId);
     });
     out += storage.slice(at);
     let appended = 0;
@@ -140,7 +156,25 @@ export function inlineImagesWith(deps: InlineImagesDeps): (page: PageWithStorage
       appended += 1;
     }
     if (inlined + appended > 0) log.debug({ pageId: page.id, inlined, appended, references: references.length }, 'Images inlined');
-    return inlined + appended === 0 ? page : { ...page, storage: out };
+    // Other pages shown or refused are recorded like included pages: their read access is re-checked each cycle.
+    const recorded = {
+      ...(shownPages.size > 0 ? { includedPageIds: mergeIds(page.includedPageIds, [...shownPages]) } : {}),
+      ...(refused.length > 0 ? { refusedPageIds: mergeIds(page.refusedPageIds, refused) } : {}),
+    };
+    if (inlined + appended === 0) return refused.length === 0 ? page : { ...page, ...recorded };
+    return { ...page, storage: out, ...recorded };
+  };
+
+  /** One refusal per page and refused page, however many of its images the page shows; the refused pages' ids. */
+  const refuseOnce = (page: PageRecord, resolutions: readonly Resolution[]): string[] => {
+    const seen = new Set<string>();
+    for (const resolution of resolutions) {
+      if (!('refused' in resolution) || resolution.refused === undefined || seen.has(resolution.refused.owner.id)) continue;
+      const { owner, verdict } = resolution.refused;
+      seen.add(owner.id);
+      deps.access.refuse(log, { page: { id: page.id, title: page.title }, refused: { id: owner.id, title: owner.title, type: owner.type }, verdict, via: 'image' });
+    }
+    return [...seen];
   };
 
   // Inlining only ever adds to a page: whatever goes wrong, the page goes on as it was.

@@ -1,0 +1,71 @@
+/**
+ * The read-restriction verdict (Confluence contract §17), as a pure function of the
+ * states known so far: content may be shown only when neither it nor any ancestor is
+ * read-restricted, and only when every one of those states could be read (fail closed).
+ */
+import type { ReadRestriction, RestrictionSubject } from '../records.js';
+
+/** The content itself or the ancestor a verdict is about. */
+export interface DecidingContent {
+  id: string;
+  title: string;
+  type: string;
+  /** The content itself rather than an ancestor. */
+  own: boolean;
+}
+
+export type RestrictionVerdict =
+  | { kind: 'open' }
+  | { kind: 'restricted'; by: DecidingContent; restriction: ReadRestriction }
+  | { kind: 'unknown'; of: DecidingContent };
+
+/** An item's state: its restriction, `missing` (the answer left it out) or `unknown` (the fallback failed too). */
+export type RestrictionState = ReadRestriction | 'missing' | 'unknown';
+
+export const isKnownState = (state: RestrictionState | undefined): state is ReadRestriction => typeof state === 'object';
+const isRestricted = (state: RestrictionState | undefined): state is ReadRestriction => isKnownState(state) && state.users + state.groups > 0;
+
+/** The chain that decides an item, nearest first: the item, its parent, …, the space root. */
+export function chainOf(subject: RestrictionSubject): DecidingContent[] {
+  const ancestors = [...subject.ancestors].reverse().map((a) => ({ id: a.id, title: a.title, type: a.type, own: false }));
+  return [{ id: subject.id, title: subject.title, type: subject.type, own: true }, ...ancestors];
+}
+
+/**
+ * The verdict from the states known so far, or undefined while a state is still to be
+ * asked for (unless `final`, where anything not known is unknown). A known restriction
+ * anywhere in the chain wins over an unknown state elsewhere; the item's own
+ * restriction is named before an ancestor's, and the nearest ancestor first. A state
+ * that could not be read decides at once: the item is withheld whatever the others
+ * say, so they are not worth a request.
+ */
+export function verdictOf(subject: RestrictionSubject, states: ReadonlyMap<string, RestrictionState>, final: boolean): RestrictionVerdict | undefined {
+  const chain = chainOf(subject);
+  for (const item of chain) {
+    const state = states.get(item.id);
+    if (isRestricted(state)) return { kind: 'restricted', by: item, restriction: state };
+  }
+  const notKnown = chain.find((item) => !isKnownState(states.get(item.id)));
+  if (notKnown === undefined) return { kind: 'open' };
+  const unreadable = chain.find((item) => states.get(item.id) === 'unknown');
+  if (unreadable !== undefined) return { kind: 'unknown', of: unreadable };
+  return final ? { kind: 'unknown', of: notKnown } : undefined;
+}
+
+/** How an operator reads a verdict: `own`, `inherited from 5001 "HR"`, `unknown (ancestor 5001 "HR")`. */
+export function describeVerdict(verdict: RestrictionVerdict): string {
+  if (verdict.kind === 'open') return 'not read-restricted';
+  if (verdict.kind === 'restricted') return verdict.by.own ? 'own' : `inherited from ${verdict.by.id} "${verdict.by.title}"`;
+  return verdict.of.own ? 'unknown (own)' : `unknown (ancestor ${verdict.of.id} "${verdict.of.title}")`;
+}
+
+/** The short form for a log field (the title sits in its own field, so the log policy can conceal it). */
+export function restrictionField(verdict: Exclude<RestrictionVerdict, { kind: 'open' }>): string {
+  if (verdict.kind === 'restricted') return verdict.by.own ? 'own' : `inherited from ${verdict.by.id}`;
+  return verdict.of.own ? 'unknown' : `unknown (ancestor ${verdict.of.id})`;
+}
+
+/** What decided a withheld or refused item: the restricting content, or the one whose state could not be read. */
+export function decidingContent(verdict: Exclude<RestrictionVerdict, { kind: 'open' }>): DecidingContent {
+  return verdict.kind === 'restricted' ? verdict.by : verdict.of;
+}
