@@ -10,7 +10,7 @@
  * a 200 MB download gets the time 200 MB take at the floor, a JSON answer of unknown
  * size gets `totalMs`.
  */
-import { Transform, pipeline, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { Clock } from './clock.js';
 
 export const DEADLINE_EXCEEDED = 'CFC_DEADLINE_EXCEEDED';
@@ -127,10 +127,25 @@ export class AttemptGuard {
       tick = clock.setTimeout(check, Math.max(1, throughputWindowMs / 4));
     };
     this.#onFailure = (failure) => monitor.destroy(options.toError(failure));
-    pipeline(body, monitor, () => {
+    // Wired by hand rather than with stream.pipeline: pipeline builds an AbortController
+    // per call and aborts it at the end, and that DOMException (with its stack trace) cost
+    // more than anything else the client did per request. Same wiring: errors travel both
+    // ways, a body that closes early fails the reader, and the guard ends with the monitor.
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
       if (tick !== undefined) clock.clearTimeout(tick);
       this.dispose();
+      if (!body.destroyed) body.destroy();
+    };
+    body.once('error', (error) => monitor.destroy(error));
+    body.once('close', () => {
+      if (!body.readableEnded) monitor.destroy(prematureClose());
     });
+    monitor.once('finish', end);
+    monitor.once('close', end);
+    body.pipe(monitor);
     tick = clock.setTimeout(check, Math.max(1, throughputWindowMs / 4));
     return monitor;
   }
@@ -168,4 +183,9 @@ export class AttemptGuard {
   #floorMs(bytes: number): number {
     return (bytes * 1000) / this.#limits.minBytesPerSecond;
   }
+}
+
+/** What stream.pipeline reports for a source that closed before its end. */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
