@@ -7,7 +7,7 @@ import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
 import { declaredLength, readAll, requestBodyBytes } from './sizes.js';
-import { AttemptGuard, type TransferError } from './transfer-guard.js';
+import { AttemptGuard, type AttemptSignal, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
   isRetryableNetworkCode,
@@ -19,7 +19,7 @@ import {
   waitMs,
   type RetryPlan,
 } from './retry-policy.js';
-import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, Timeouts } from './types.js';
+import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, RetryOptions, Timeouts } from './types.js';
 import { USER_AGENT } from './user-agent.js';
 
 /**
@@ -64,8 +64,8 @@ interface RequestState {
   plan: RetryPlan;
   /** The caller's endpoint name; derived from the URL only when an event needs it. */
   endpoint: string | undefined;
-  /** Origin of `req.url` ('null' when it does not parse), parsed once per request. */
-  origin: string;
+  /** Origin of `req.url` ('null' when it does not parse), parsed once, when first needed. */
+  origin: string | undefined;
   attempts: number;
   authRefreshed: boolean;
 }
@@ -94,6 +94,8 @@ export class HttpClient {
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
   readonly #clock: Clock;
+  readonly #plans = new Map<string, RetryPlan>();
+  readonly #plansByOptions = new WeakMap<Partial<RetryOptions>, Map<string, RetryPlan>>();
 
   constructor(options: HttpClientOptions) {
     this.target = options.target;
@@ -115,8 +117,8 @@ export class HttpClient {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const plan = retryPlan(req.method, req.retry, this.#options.retry, !isReplayable(req.body));
-    const state: RequestState = { req, plan, endpoint: req.endpoint, origin: originOf(req.url), attempts: 0, authRefreshed: false };
+    const plan = this.#planOf(req);
+    const state: RequestState = { req, plan, endpoint: req.endpoint, origin: undefined, attempts: 0, authRefreshed: false };
     try {
       // A plain loop rather than a retry library: most requests succeed at once, and a
       // per-request wrapper (options object, closures, validation) cost more than the rest
@@ -153,6 +155,25 @@ export class HttpClient {
     const headers = { accept: 'application/json', 'content-type': 'application/json', ...options.headers };
     const response = await this.request({ ...options, method: 'POST', url, headers, body: JSON.stringify(body) });
     return response.json<T>();
+  }
+
+  /**
+   * The retry plan of a request, built once per distinct (method, retry option, body
+   * kind): callers pass the same few retry options (true, false, a constant object) for
+   * every request, and building the plan merged and filtered three objects each time.
+   */
+  #planOf(req: HttpRequest): RetryPlan {
+    const streamed = !isReplayable(req.body);
+    const requested = req.retry;
+    let plans: Map<string, RetryPlan> | undefined;
+    if (typeof requested === 'object') {
+      plans = this.#plansByOptions.get(requested);
+      if (plans === undefined) this.#plansByOptions.set(requested, (plans = new Map()));
+    } else plans = this.#plans;
+    const key = `${req.method} ${String(requested)} ${streamed}`;
+    let plan = plans.get(key);
+    if (plan === undefined) plans.set(key, (plan = retryPlan(req.method, requested, this.#options.retry, streamed)));
+    return plan;
   }
 
   /** Closes the client's own connection pool; a dispatcher passed in stays open. */
@@ -214,7 +235,7 @@ export class HttpClient {
     const { plan } = state;
     let exchange: Exchange;
     try {
-      exchange = await this.#exchange(req, state.origin, authHeaders, guard.signal);
+      exchange = await this.#exchange(state, authHeaders, guard.signal);
     } catch (error) {
       const hop = error instanceof HopFailure ? error.hop : { method: req.method, url: req.url, body: req.body };
       const cause = guard.failure ?? (error instanceof HopFailure ? error.cause : error);
@@ -310,7 +331,7 @@ export class HttpClient {
   #checkOrigin(req: HttpRequest, state: RequestState): void {
     const allowed = req.auth?.origins;
     if (allowed === undefined) return;
-    const { origin } = state;
+    const origin = requestOrigin(state);
     if (allowed.includes(origin)) return;
     const error = originRefusedError(req.method, req.url, origin, allowed);
     this.#emit({
@@ -337,13 +358,14 @@ export class HttpClient {
   }
 
   /** Sends the request and follows redirects; credentials stay on the first origin. */
-  async #exchange(req: HttpRequest, origin: string, authHeaders: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
+  async #exchange(state: RequestState, authHeaders: Record<string, string>, signal: AttemptSignal): Promise<Exchange> {
+    const { req } = state;
     const callerHeaders = lowerCaseKeys(req.headers ?? {});
     const auth = lowerCaseKeys(authHeaders);
     const secrets = secretHeaderValues({ ...auth, ...credentialHeaders(callerHeaders) });
     let hop: Hop = { method: req.method, url: req.url, body: req.body };
     for (let redirects = 0; ; redirects += 1) {
-      const home = redirects === 0 || originOf(hop.url) === origin;
+      const home = redirects === 0 || originOf(hop.url) === requestOrigin(state);
       const bodyDropped = hop.method !== req.method || (req.body !== undefined && hop.body === undefined);
       const headers = hopHeaders({ callerHeaders, authHeaders: auth, userAgent: this.#options.userAgent ?? USER_AGENT, home, bodyDropped });
 
@@ -392,6 +414,11 @@ export class HttpClient {
       // A failing metrics or log hook must not fail the request it observes.
     }
   }
+}
+
+function requestOrigin(state: RequestState): string {
+  state.origin ??= originOf(state.req.url);
+  return state.origin;
 }
 
 function endpointOf(state: RequestState): string {

@@ -10,6 +10,7 @@
  * a 200 MB download gets the time 200 MB take at the floor, a JSON answer of unknown
  * size gets `totalMs`.
  */
+import { EventEmitter } from 'node:events';
 import { Transform, type Readable } from 'node:stream';
 import type { Clock } from './clock.js';
 
@@ -44,9 +45,25 @@ export interface WatchOptions {
   toError: (failure: TransferError) => Error;
 }
 
+/**
+ * The abort signal of one attempt, in the EventEmitter form undici accepts: an
+ * AbortController per request attempt cost more than the rest of the guard.
+ */
+export class AttemptSignal extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
 /** One attempt's deadline and body watch. Dispose it when the attempt's body is done. */
 export class AttemptGuard {
-  readonly #controller = new AbortController();
+  readonly #controller = new AttemptSignal();
   readonly #clock: Clock;
   readonly #limits: TransferLimits;
   readonly #startedAt: number;
@@ -72,8 +89,8 @@ export class AttemptGuard {
   }
 
   /** Aborted by the caller's signal or by this guard's failure. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
+  get signal(): AttemptSignal {
+    return this.#controller;
   }
 
   /** The guard's own failure (deadline or throughput), once it fired. */
