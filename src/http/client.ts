@@ -6,7 +6,7 @@ import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable,
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
-import { declaredLength, readAll, requestBodyBytes } from './sizes.js';
+import { declaredLength, requestBodyBytes } from './sizes.js';
 import { AttemptGuard, type AttemptSignal, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
@@ -276,11 +276,11 @@ export class HttpClient {
     const delivered = (status >= 200 && status < 300) || req.allowStatus?.includes(status) === true;
     if (delivered) {
       guard.allowBytes(Math.min(declaredLength(data.headers) ?? Infinity, req.maxResponseBytes ?? Infinity));
-      const body = guard.watchBody(data.body, {
+      const watch = {
         maxBytes: req.maxResponseBytes,
-        tooLarge: (maxBytes) => tooLargeError(hop.method, hop.url, maxBytes),
+        tooLarge: (maxBytes: number) => tooLargeError(hop.method, hop.url, maxBytes),
         toError: (failure: TransferError) => networkError(hop.method, hop.url, failure.code, failure),
-      });
+      };
       const context = { method: hop.method, url: hop.url, secrets };
       if (status >= 200 && status < 300 && req.buffer) {
         // Found by the fault soak: a connection reset mid-body used to surface after the
@@ -288,7 +288,7 @@ export class HttpClient {
         // Reading a JSON answer inside the attempt makes it one more retryable failure.
         let buffered: string;
         try {
-          buffered = await readAll(body);
+          buffered = await guard.readText(data.body, watch);
         } catch (error) {
           const cause = guard.failure ?? error;
           if (cause instanceof ConnectorError) {
@@ -306,8 +306,9 @@ export class HttpClient {
           throw new FinalFailure(failure);
         }
         event({ outcome: 'ok', url: hop.url, status });
-        return { response: wrapResponse(data, body, context, buffered), use: 'done' };
+        return { response: wrapResponse(data, data.body, context, buffered), use: 'done' };
       }
+      const body = guard.watchBody(data.body, watch);
       event({ outcome: 'ok', url: hop.url, status, throttled });
       // The guard lives on with the body: its deadline and floor apply while the caller reads.
       return { response: wrapResponse(data, body, context), use: 'streamed' };
