@@ -1,7 +1,8 @@
 /**
  * What `ingestItem` uploads for a record. A page: its converted HTML.
- * An attachment (Unique contract §6, §7): the Confluence download, opened only after
- * the registration succeeded, as the body of the upload PUT, so the bytes pass through
+ * An attachment (Unique contract §6, §7): the Confluence download, requested while the
+ * registration is in flight (and cut off if it fails; only its first bytes, up to the
+ * stream's buffer, are then read), as the body of the upload PUT, so the bytes pass through
  * and never sit whole in memory. `Content-Length` is the size Confluence declared
  * (Confluence contract §6.4); if the download delivers a different number of bytes, or
  * breaks off, the upload fails and `ingestItem` removes the registered content.
@@ -37,6 +38,7 @@ function attachmentPayload(att: AttachmentRecord, scopeId: string, ctx: PayloadC
   return {
     request: upsertRequest(att, scopeId, ctx.tenant),
     contentType: att.reportedMediaType,
+    openEarly: true,
     open: async () => {
       const controller = new AbortController();
       const signal = ctx.abandon ? AbortSignal.any([controller.signal, ctx.abandon]) : controller.signal;
