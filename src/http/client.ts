@@ -19,7 +19,7 @@ import {
   waitMs,
   type RetryPlan,
 } from './retry-policy.js';
-import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, RetryOptions, Timeouts } from './types.js';
+import type { HttpClientOptions, HttpMethod, HttpRequest, HttpResponse, RequestEvent, RetryOptions, Timeouts } from './types.js';
 import { USER_AGENT } from './user-agent.js';
 
 /**
@@ -78,6 +78,9 @@ interface Exchange {
   secrets: string[];
 }
 
+/** Retry plans of one `retry` option: per method, for a replayable and for a streamed body. */
+type PlansByMethod = Partial<Record<HttpMethod, [RetryPlan | undefined, RetryPlan | undefined]>>;
+
 /** What an attempt does with a guard when it returns: keep it for a streamed body, or end it. */
 type GuardUse = 'streamed' | 'done';
 
@@ -94,8 +97,9 @@ export class HttpClient {
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
   readonly #clock: Clock;
-  readonly #plans = new Map<string, RetryPlan>();
-  readonly #plansByOptions = new WeakMap<Partial<RetryOptions>, Map<string, RetryPlan>>();
+  /** By the request's `retry` option (the same few values and constant objects every time), method, and [replayable, streamed] body. */
+  readonly #plans = new Map<HttpRequest['retry'], PlansByMethod>();
+  readonly #plansByObject = new WeakMap<Partial<RetryOptions>, PlansByMethod>();
 
   constructor(options: HttpClientOptions) {
     this.target = options.target;
@@ -165,15 +169,13 @@ export class HttpClient {
   #planOf(req: HttpRequest): RetryPlan {
     const streamed = !isReplayable(req.body);
     const requested = req.retry;
-    let plans: Map<string, RetryPlan> | undefined;
-    if (typeof requested === 'object') {
-      plans = this.#plansByOptions.get(requested);
-      if (plans === undefined) this.#plansByOptions.set(requested, (plans = new Map()));
-    } else plans = this.#plans;
-    const key = `${req.method} ${String(requested)} ${streamed}`;
-    let plan = plans.get(key);
-    if (plan === undefined) plans.set(key, (plan = retryPlan(req.method, requested, this.#options.retry, streamed)));
-    return plan;
+    // Objects in a WeakMap: a caller building a fresh retry object per request leaks nothing.
+    const plans = typeof requested === 'object' ? this.#plansByObject : this.#plans;
+    let byMethod = plans.get(requested as Partial<RetryOptions>);
+    if (byMethod === undefined) plans.set(requested as Partial<RetryOptions>, (byMethod = {}));
+    const pair = (byMethod[req.method] ??= [undefined, undefined]);
+    const index = streamed ? 1 : 0;
+    return (pair[index] ??= retryPlan(req.method, requested, this.#options.retry, streamed));
   }
 
   /** Closes the client's own connection pool; a dispatcher passed in stays open. */

@@ -179,7 +179,10 @@ export class AttemptGuard {
       body.on('data', onData);
       body.once('end', () => settle(undefined, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
       body.once('error', (error) => settle(error));
-      body.once('close', () => settle(prematureClose()));
+      body.once('close', () => {
+        // Also after 'end' and after a settled failure: build no error then (its stack trace is not free).
+        if (!settled) settle(prematureClose());
+      });
     });
   }
 
