@@ -6,6 +6,7 @@ import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable,
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
+import { RetryPlans } from './retry-plans.js';
 import { declaredLength, requestBodyBytes } from './sizes.js';
 import { AttemptGuard, type AttemptSignal, type TransferError } from './transfer-guard.js';
 import {
@@ -15,11 +16,10 @@ import {
   networkErrorCode,
   parseRetryAfter,
   retryDelayMs,
-  retryPlan,
   waitMs,
   type RetryPlan,
 } from './retry-policy.js';
-import type { HttpClientOptions, HttpMethod, HttpRequest, HttpResponse, RequestEvent, RetryOptions, Timeouts } from './types.js';
+import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, Timeouts } from './types.js';
 import { USER_AGENT } from './user-agent.js';
 
 /**
@@ -78,9 +78,6 @@ interface Exchange {
   secrets: string[];
 }
 
-/** Retry plans of one `retry` option: per method, for a replayable and for a streamed body. */
-type PlansByMethod = Partial<Record<HttpMethod, [RetryPlan | undefined, RetryPlan | undefined]>>;
-
 /** What an attempt does with a guard when it returns: keep it for a streamed body, or end it. */
 type GuardUse = 'streamed' | 'done';
 
@@ -97,14 +94,13 @@ export class HttpClient {
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
   readonly #clock: Clock;
-  /** By the request's `retry` option (the same few values and constant objects every time), method, and [replayable, streamed] body. */
-  readonly #plans = new Map<HttpRequest['retry'], PlansByMethod>();
-  readonly #plansByObject = new WeakMap<Partial<RetryOptions>, PlansByMethod>();
+  readonly #plans: RetryPlans;
 
   constructor(options: HttpClientOptions) {
     this.target = options.target;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#plans = new RetryPlans(options.retry);
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#limiter =
       options.ratePerMinute === undefined ? undefined : new RateLimiter({ limit: options.ratePerMinute, windowMs: options.rateWindowMs });
@@ -121,7 +117,7 @@ export class HttpClient {
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const plan = this.#planOf(req);
+    const plan = this.#plans.of(req);
     const state: RequestState = { req, plan, endpoint: req.endpoint, origin: undefined, attempts: 0, authRefreshed: false };
     try {
       // A plain loop rather than a retry library: most requests succeed at once, and a
@@ -159,23 +155,6 @@ export class HttpClient {
     const headers = { accept: 'application/json', 'content-type': 'application/json', ...options.headers };
     const response = await this.request({ ...options, method: 'POST', url, headers, body: JSON.stringify(body) });
     return response.json<T>();
-  }
-
-  /**
-   * The retry plan of a request, built once per distinct (method, retry option, body
-   * kind): callers pass the same few retry options (true, false, a constant object) for
-   * every request, and building the plan merged and filtered three objects each time.
-   */
-  #planOf(req: HttpRequest): RetryPlan {
-    const streamed = !isReplayable(req.body);
-    const requested = req.retry;
-    // Objects in a WeakMap: a caller building a fresh retry object per request leaks nothing.
-    const plans = typeof requested === 'object' ? this.#plansByObject : this.#plans;
-    let byMethod = plans.get(requested as Partial<RetryOptions>);
-    if (byMethod === undefined) plans.set(requested as Partial<RetryOptions>, (byMethod = {}));
-    const pair = (byMethod[req.method] ??= [undefined, undefined]);
-    const index = streamed ? 1 : 0;
-    return (pair[index] ??= retryPlan(req.method, requested, this.#options.retry, streamed));
   }
 
   /** Closes the client's own connection pool; a dispatcher passed in stays open. */
