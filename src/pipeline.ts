@@ -20,6 +20,8 @@ import { applyIncludedChanges } from './transforms/included-changes.js';
 import { inlineImagesWith } from './transforms/inline-images/index.js';
 import { resolveReferences } from './transforms/resolve-references.js';
 import { withholdRestricted, type RestrictionsStage, type WithheldPage } from './transforms/restrictions.js';
+import { newAttemptId } from './unique/pending-marker.js';
+import { listStoredBySpace } from './unique/stored-contents.js';
 
 /**
  * The one module that knows the order of the stages; it wires them and does nothing else.
@@ -125,18 +127,23 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: {
   report.discovered(discovered.records, tenant, discovered.withheld.length);
   const accepted = discovered.records.filter(isAccepted);
   const plan = await report.phase('diff', async () => {
+    // One listing per space, shared: included-page dates and the recovery of interrupted items.
+    const stored = await listStoredBySpace(accepted, { tenant, content: unique.content, logger });
     // An including page is dated by its included pages too, so their edits re-ingest it.
-    const dated = await applyIncludedChanges(accepted, { tenant, content: unique.content, api: confluence, logger, access: discovered.access });
-    return planChanges(dated.records, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger });
+    const dated = await applyIncludedChanges(accepted, { tenant, stored, api: confluence, logger, access: discovered.access });
+    return planChanges(dated.records, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger, stored });
   }, (p) => ({
     spaces: p.spaces.length,
     changed: p.changed.length,
+    recovered: p.spaces.reduce((sum, space) => sum + space.recoveredKeys.length, 0),
   }));
   report.planned(plan);
   if (dryRun) return { ...report.finish('dry-run'), plan, withheld: discovered.withheld };
 
   const { scopeIds } = await report.phase('space-scopes', () => ensureSpaceScopes(scopeCtx, root.rootPath, spacesOf(plan.changed)));
-  const ingest = uniqueIngestionSink({ tenant, content: unique.content, upload: unique.upload, confluence, scopeIds, logger, report, signal });
+  // Registrations carry this attempt's pending mark until finalized (unique/pending-marker).
+  const attemptId = newAttemptId();
+  const ingest = uniqueIngestionSink({ tenant, content: unique.content, upload: unique.upload, confluence, scopeIds, logger, report, attemptId, signal });
   await report.phase(
     'ingest',
     () => {

@@ -153,6 +153,12 @@ export class ContentApi {
     return ids;
   }
 
+  /** The stored content under one key with its metadata, or undefined (a `key in` query, §4.9). */
+  async nodeByKey(key: string): Promise<ContentNode | undefined> {
+    const data = await this.#graphql.query('PaginatedContent', PAGINATED, { skip: 0, take: KEYS_PER_QUERY, where: { key: { in: [key] } } }, PageShape);
+    return data.paginatedContent.nodes.find((node) => node.key === key);
+  }
+
   /** What Unique holds under these keys (at most 100), with state and last write time; for `explain`. */
   async storedByKeys(keys: string[]): Promise<StoredContent[]> {
     const where = { key: { in: [...new Set(keys)].slice(0, KEYS_PER_QUERY) } };

@@ -74,6 +74,7 @@ export class Store {
       ingestionState: seed.ingestionState ?? (updatedAt === null ? 'REGISTERED' : 'FINISHED'),
       createdAt: updatedAt ?? now,
       updatedAt,
+      lastUpsertAt: updatedAt ?? now,
       internallyStoredAt: updatedAt,
       uploadKey: null,
       readUrl: null,
