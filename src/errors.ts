@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'SAFETY_GUARD_TRIPPED',
   'OWNERSHIP_MISMATCH',
   'CYCLE_STOPPED',
+  /** Another process holds the tenant's lease in Unique: this cycle is skipped (sync exits 4). */
+  'TENANT_LEASE_HELD',
   /** A deleted tenant's clean-up left scopes, contents or the root mark behind: the run counts as failed. */
   'CLEANUP_INCOMPLETE',
   'USAGE',

@@ -6,7 +6,7 @@ import type { ReadAccess } from './read-restrictions/access.js';
 import { isAttachment, isPage, type PageRecord, type PageWithHtml, type PipelineRecord, type SpaceRef } from './records.js';
 import { ndjsonSink } from './sinks/ndjson.js';
 import { deleteVanished, uniqueIngestionSink } from './sinks/unique-ingestion/index.js';
-import { cleanupDeletedTenant, cleanupOrphanedSpaces, ensureSpaceScopes, initRootScope, type DeletedTenantResult } from './sinks/unique-scopes/index.js';
+import { cleanupDeletedTenant, cleanupOrphanedSpaces, ensureSpaceScopes, initRootScope, type DeletedTenantResult, type InitResult } from './sinks/unique-scopes/index.js';
 import { discoveryStream, emptyReport, type DiscoveryReport } from './sources/confluence/index.js';
 import { collect, eachItem, eachItemAsync, mergeLegs } from './streams.js';
 import type { TenantRuntime } from './tenant-runtime.js';
@@ -21,6 +21,7 @@ import { inlineImagesWith } from './transforms/inline-images/index.js';
 import { resolveReferences } from './transforms/resolve-references.js';
 import { withholdRestricted, type RestrictionsStage, type WithheldPage } from './transforms/restrictions.js';
 import { newAttemptId } from './unique/pending-marker.js';
+import { acquireTenantLease } from './unique/tenant-lease.js';
 import { listStoredBySpace } from './unique/stored-contents.js';
 
 /**
@@ -101,8 +102,10 @@ export async function runSyncCycle(runtime: TenantRuntime, options: { dryRun?: b
     return await syncCycle(runtime, report, options);
   } catch (error) {
     // A failed cycle still reports what it got through, so an operator sees how far it went.
-    // A requested stop is not a failure: the caller logs it.
-    if (!isConnectorError(error, 'CYCLE_STOPPED')) {
+    // A requested stop is not a failure: the caller logs it. Nor is another process's lease.
+    if (isConnectorError(error, 'TENANT_LEASE_HELD')) {
+      runtime.logger.warn({ code: error.code, ...error.details }, 'Cycle skipped: another process holds the tenant lease');
+    } else if (!isConnectorError(error, 'CYCLE_STOPPED')) {
       runtime.logger.error({ ...report.summary('failed'), error: errorMessage(error), code: isConnectorError(error) ? error.code : 'UNEXPECTED' }, 'Sync cycle failed');
     }
     throw error;
@@ -111,13 +114,28 @@ export async function runSyncCycle(runtime: TenantRuntime, options: { dryRun?: b
 
 async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: { dryRun?: boolean; signal?: AbortSignal }): Promise<CycleResult> {
   const { tenant, logger, unique, confluence } = runtime;
-  const { signal } = options;
   const dryRun = options.dryRun === true;
   const scopeCtx = { clients: unique, tenant, log: logger };
   logger.info({ dryRun }, 'Sync cycle started');
 
   const instanceId = await confluence.instanceId();
   const root = await report.phase('init', () => initRootScope(scopeCtx, { instanceId, dryRun }), (r) => ({ rootPath: r.rootPath, claimed: r.claimed }));
+  // One writer per tenant (unique/tenant-lease); a dry run writes nothing and needs none.
+  const lease = dryRun ? undefined : await acquireTenantLease({ tenant, content: unique.content, logger, timing: runtime.leaseTiming });
+  lease?.startRenewing();
+  try {
+    return await leasedCycle(runtime, report, root, options);
+  } finally {
+    await lease?.release();
+  }
+}
+
+/** Discovery, diff and writes: everything after init, under the tenant lease (none in a dry run). */
+async function leasedCycle(runtime: TenantRuntime, report: CycleReport, root: InitResult, options: { dryRun?: boolean; signal?: AbortSignal }): Promise<CycleResult> {
+  const { tenant, logger, unique, confluence } = runtime;
+  const { signal } = options;
+  const dryRun = options.dryRun === true;
+  const scopeCtx = { clients: unique, tenant, log: logger };
   const discovered = await report.phase('discovery', () => discoverRecords(runtime, report), (r) => ({
     pages: r.pages,
     attachments: r.records.length - r.pages,

@@ -23,7 +23,8 @@ export const syncCommand: Command = {
     '  --dry-run       discover and diff only: print the plan per space, write nothing to Unique',
     '',
     'Active tenants sync; deleted tenants run their clean-up; inactive tenants are skipped.',
-    'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout). Exits 0 only if every cycle succeeded.',
+    'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout). Exits 0 only if every cycle succeeded;',
+    '1 if one failed; 4 if one was skipped because another process holds the tenant (its lease in Unique).',
     'A running cycle logs "Sync progress" every $PROGRESS_INTERVAL_SECONDS (default 30) and at each phase end;',
     'when stderr is a terminal, a progress bar there instead. The run ends with "Sync run finished",',
     'a summary across tenants (and a table on a terminal).',
@@ -70,8 +71,9 @@ export const syncCommand: Command = {
           if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan, result.withheld));
         }
       } catch (error) {
-        outcome = 'failed';
         code = errorCode(error);
+        // Another process holds the tenant's lease: skipped, not failed (runSyncCycle logged the WARN).
+        outcome = code === 'TENANT_LEASE_HELD' ? 'skipped' : 'failed';
         // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
         if (tenant.status === 'deleted') {
           runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
@@ -85,9 +87,19 @@ export const syncCommand: Command = {
     const summary = summarizeRun(results, Date.now() - runStarted);
     logger.info({ ...summary }, 'Sync run finished');
     if (terminal) stderr.write(`\n${formatRunSummary(summary)}`);
-    return results.some((result) => result.outcome === 'failed') ? 1 : 0;
+    return exitCode(results);
   },
 };
+
+/** Worst across tenants: 1 failed, 4 skipped for another process's lease, else 0. */
+function exitCode(results: readonly TenantRunResult[]): number {
+  if (results.some((result) => result.outcome === 'failed')) return 1;
+  if (results.some((result) => result.code === 'TENANT_LEASE_HELD')) return EXIT_LEASE_HELD;
+  return 0;
+}
+
+/** `sync`'s exit code when a tenant was skipped because another process holds its lease. */
+export const EXIT_LEASE_HELD = 4;
 
 /** `withheld`: the pages the restrictions stage held back, shown per space with what restricts them. */
 export function formatPlan(tenant: string, plan: ChangePlan, withheld: readonly WithheldPage[] = []): string {

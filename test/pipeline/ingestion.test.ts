@@ -90,7 +90,7 @@ t.test('a failed upload deletes the registered content, counts a failure, and th
   t.equal(first.summary.failed, 1);
   t.equal(first.summary.ingested, 2);
   t.equal(storedIds(h).length, 2, 'the failed page is not left registered');
-  const deleted = h.unique.state.deletions();
+  const deleted = h.contentDeletions();
   t.equal(deleted.length, 1, 'its registration was deleted');
   t.equal(deleted[0]?.via, 'contentDeleteByContentIds');
   for (const content of h.unique.state.contents()) {
@@ -170,7 +170,7 @@ t.test('a failed finalization deletes the registered content and counts a failur
   t.equal(result.summary.failed, 1);
   t.equal(result.summary.ingested, 1);
   t.equal(h.unique.state.contents().length, 1);
-  t.equal(h.unique.state.deletions().length, 1);
+  t.equal(h.contentDeletions().length, 1);
   await h.sync();
   t.same(storedIds(h), ['5001', '5002']);
 });
