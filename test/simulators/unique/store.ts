@@ -115,6 +115,11 @@ export class Store {
         if (!record) throw notFound(`Content ${key} not found`);
         record.ingestionState = state;
       },
+      setMetadata: (key, metadata) => {
+        const record = this.contents.get(key);
+        if (!record) throw notFound(`Content ${key} not found`);
+        record.metadata = metadata === null ? null : structuredClone(metadata);
+      },
       checkInvariants: () => this.checkInvariants(),
     };
   }
