@@ -21,7 +21,7 @@ import { inlineImagesWith } from './transforms/inline-images/index.js';
 import { resolveReferences } from './transforms/resolve-references.js';
 import { withholdRestricted, type RestrictionsStage, type WithheldPage } from './transforms/restrictions.js';
 import { newAttemptId } from './unique/pending-marker.js';
-import { acquireTenantLease } from './unique/tenant-lease.js';
+import { acquireTenantLease, type TenantLease } from './unique/tenant-lease.js';
 import { listStoredBySpace } from './unique/stored-contents.js';
 
 /**
@@ -207,8 +207,20 @@ export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: C
   runtime.logger.info('Deleted tenant clean-up started');
   const instanceId = await deletedTenantInstanceId(runtime);
   const ctx = { clients: runtime.unique, tenant: runtime.tenant, log: runtime.logger };
-  const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId }), (r) => ({ ...r }));
-  return report.finishCleanup(result, runtime.tenant.name);
+  let lease: TenantLease | undefined;
+  const takeLease = async () => {
+    lease = await acquireTenantLease({ tenant: runtime.tenant, content: runtime.unique.content, logger: runtime.logger, timing: runtime.leaseTiming });
+    lease.startRenewing();
+  };
+  try {
+    const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId, beforeWrites: takeLease }), (r) => ({ ...r }));
+    return report.finishCleanup(result, runtime.tenant.name);
+  } catch (error) {
+    if (isConnectorError(error, 'TENANT_LEASE_HELD')) runtime.logger.warn({ code: error.code, ...error.details }, 'Cycle skipped: another process holds the tenant lease');
+    throw error;
+  } finally {
+    await lease?.release();
+  }
 }
 
 /**

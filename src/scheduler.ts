@@ -119,7 +119,7 @@ export class Scheduler {
       result = code === 'CYCLE_STOPPED' ? 'stopped' : code === 'TENANT_LEASE_HELD' ? 'lease-held' : 'failed';
       // runSyncCycle logs its own failure with the summary; the clean-up and a stop are logged here.
       if (result === 'stopped') runtime.logger.info({ trigger }, 'Cycle stopped for shutdown');
-      else if (tenant.status === 'deleted') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
+      else if (tenant.status === 'deleted' && result === 'failed') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
     } finally {
       progress.stop();
       metrics.progress.untrack(tenant.name);

@@ -75,7 +75,7 @@ export const syncCommand: Command = {
         // Another process holds the tenant's lease: skipped, not failed (runSyncCycle logged the WARN).
         outcome = code === 'TENANT_LEASE_HELD' ? 'skipped' : 'failed';
         // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
-        if (tenant.status === 'deleted') {
+        if (tenant.status === 'deleted' && outcome === 'failed') {
           runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
         }
       } finally {
