@@ -117,7 +117,7 @@ export function formatPlan(tenant: string, plan: ChangePlan, withheld: readonly 
   for (const space of plan.spaces) {
     const held = withheldBySpace.get(space.space.key)?.length ?? 0;
     lines.push(
-      `  space ${space.space.key} (${space.partialKey}): ${space.submitted} submitted, ${space.newKeys.length} new, ${space.updatedKeys.length} updated, ${space.deletedKeys.length} deleted${held > 0 ? `, ${held} withheld` : ''}`,
+      `  space ${space.space.key} (${space.partialKey}): ${space.submitted} submitted, ${space.newKeys.length} new, ${space.updatedKeys.length} updated, ${space.deletedKeys.length} deleted${space.recoveredKeys.length > 0 ? `, ${space.recoveredKeys.length} interrupted (re-ingested)` : ''}${held > 0 ? `, ${held} withheld` : ''}`,
     );
     for (const [label, keys] of [['new', space.newKeys], ['updated', space.updatedKeys], ['deleted', space.deletedKeys]] as const) {
       if (keys.length === 0) continue;

@@ -85,6 +85,9 @@ export async function planChanges(records: readonly PipelineRecord[], deps: Diff
       });
     }
     if (verdict.kind === 'warn') log.warn({ spaceKey: group.space.key, reason: verdict.reason }, 'Whole space replaced by new keys');
+    const diffChanged = new Set([...result.newFiles, ...result.updatedFiles]);
+    const recoveredKeys = pendingKeys(deps.stored?.get(group.partialKey), group.partialKey, submittedKeys).filter((key) => !diffChanged.has(key));
+    if (recoveredKeys.length > 0) log.info({ spaceKey: group.space.key, recovered: recoveredKeys.length }, 'Interrupted items found, re-ingested');
     spaces.push({
       space: group.space,
       partialKey: group.partialKey,
@@ -92,12 +95,8 @@ export async function planChanges(records: readonly PipelineRecord[], deps: Diff
       newKeys: result.newFiles,
       updatedKeys: result.updatedFiles,
       deletedKeys: result.deletedFiles,
-      recoveredKeys: [],
+      recoveredKeys,
     });
-    const diffChanged = new Set([...result.newFiles, ...result.updatedFiles]);
-    const recoveredKeys = pendingKeys(deps.stored?.get(group.partialKey), group.partialKey, submittedKeys).filter((key) => !diffChanged.has(key));
-    if (recoveredKeys.length > 0) log.info({ spaceKey: group.space.key, recovered: recoveredKeys.length }, 'Interrupted items found, re-ingested');
-    spaces[spaces.length - 1]!.recoveredKeys = recoveredKeys;
     for (const key of [...diffChanged, ...recoveredKeys]) changedKeys.add(contentKey(group.partialKey, key));
   }
   const changed = records.filter((record) => changedKeys.has(contentKey(partialKeyOf(record.space, tenant), itemKeyOf(record))));

@@ -16,7 +16,8 @@
  * are assumed to agree to well within the TTL.
  *
  * The holder renews every `renewEveryMs` while its cycle runs and deletes the lease at
- * the end. A process that dies holding it blocks the tenant until the TTL runs out.
+ * the end. A process that dies holding it (or whose release failed) blocks other
+ * processes until the TTL runs out; the same process takes it back at once.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -36,8 +37,18 @@ export interface LeaseTiming {
 
 export const DEFAULT_LEASE_TIMING: LeaseTiming = { ttlMs: 5 * 60_000, renewEveryMs: 60_000, settleMs: 1_000 };
 
+/**
+ * Who holds a lease: this process (host, pid, a random part for pid reuse). One id per
+ * process, not per cycle: a process whose release failed (Unique answered 5xx) takes
+ * its own stale lease back at its next cycle instead of waiting out the TTL; within a
+ * process the scheduler already keeps a tenant to one cycle at a time.
+ */
+export const PROCESS_LEASE_HOLDER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
 export interface LeaseDeps {
   tenant: TenantConfig;
+  /** Default: this process (tests pass two holders to play two processes). */
+  holder?: string;
   content: Pick<ContentApi, 'register' | 'nodeByKey' | 'deleteByIds'>;
   logger: Logger;
   timing?: Partial<LeaseTiming>;
@@ -63,7 +74,7 @@ export async function acquireTenantLease(deps: LeaseDeps): Promise<TenantLease> 
 }
 
 export class TenantLease {
-  readonly holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly holder: string;
   readonly #deps: LeaseDeps;
   readonly #timing: LeaseTiming;
   readonly #now: () => number;
@@ -71,6 +82,7 @@ export class TenantLease {
 
   constructor(deps: LeaseDeps) {
     this.#deps = deps;
+    this.holder = deps.holder ?? PROCESS_LEASE_HOLDER;
     this.#timing = { ...DEFAULT_LEASE_TIMING, ...deps.timing };
     this.#now = deps.now ?? Date.now;
   }

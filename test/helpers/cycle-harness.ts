@@ -12,6 +12,7 @@ import { createTenantRuntime, type RuntimeTuning, type TenantRuntime } from '../
 import { startConfluenceSimulator, type ConfluenceScenario, type ConfluenceSimulator, type SimulatorOptions } from '../simulators/confluence/index.js';
 import { DEFAULT_ZITADEL, startUniqueSimulator, type UniqueScenario, type UniqueSimulator } from '../simulators/unique/index.js';
 import { Capture } from './capture.js';
+import { isLeaseKey, leaseRequests } from './tenant-lease.js';
 
 export const LABELS = { single: 'ai-ingest', all: 'ai-ingest-all' } as const;
 export const PAT = 'pat-harness-0123456789';
@@ -111,14 +112,10 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
       return out.lines();
     },
     storedKeys: () => unique.state.contents().map((content) => content.key).sort(),
-    contentDeletions: () => unique.state.deletions().filter((d) => !d.key.endsWith('/connector-lease')),
+    contentDeletions: () => unique.state.deletions().filter((d) => !isLeaseKey(d.key)),
     uniqueWrites: () => {
       // The tenant lease is written and deleted by every cycle that may write: not content.
-      const leaseIds = new Set(unique.state.deletions().filter((d) => d.key.endsWith('/connector-lease')).map((d) => d.id));
-      const isLease = (request: (typeof unique.requests)[number]): boolean => {
-        const variables = request.variables as { input?: { key?: string }; contentIds?: string[] } | undefined;
-        return variables?.input?.key?.endsWith('/connector-lease') === true || (variables?.contentIds?.every((id) => leaseIds.has(id)) ?? false);
-      };
+      const isLease = leaseRequests(unique);
       return unique.requests
         .filter((request) => request.method === 'PUT' || (request.operation !== undefined && WRITE_OPERATIONS.has(request.operation)))
         .filter((request) => !isLease(request))

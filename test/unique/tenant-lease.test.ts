@@ -15,7 +15,10 @@ async function context(t: Test) {
   let clock = Date.parse('2026-03-01T10:00:00.000Z');
   const deps: LeaseDeps = { tenant: s.tenant, content: s.clients.content, logger: s.ctx.log, now: () => clock, sleep: async () => undefined };
   const advance = (ms: number) => void (clock += ms);
-  return { ...s, deps, advance };
+  let processes = 0;
+  /** The deps of another process (its own holder id). */
+  const otherProcess = (): LeaseDeps => ({ ...deps, holder: `host:${++processes}:test` });
+  return { ...s, deps: otherProcess(), otherProcess, advance };
 }
 
 async function heldError(promise: Promise<unknown>): Promise<{ code: string; details?: Record<string, unknown> }> {
@@ -39,9 +42,9 @@ t.test('the lease is a content in the root scope naming the holder and the expir
 });
 
 t.test('a second process finds the lease held and gets TENANT_LEASE_HELD naming the holder; nothing of the first is touched', async (t) => {
-  const { sim, deps } = await context(t);
+  const { sim, deps, otherProcess } = await context(t);
   const first = await acquireTenantLease(deps);
-  const error = await heldError(acquireTenantLease(deps));
+  const error = await heldError(acquireTenantLease(otherProcess()));
   t.equal(error.code, 'TENANT_LEASE_HELD');
   t.equal(error.details?.holder, first.holder);
   t.equal(sim.state.content(KEY)!.metadata!.leaseHolder, first.holder, 'the holder is unchanged');
@@ -49,15 +52,15 @@ t.test('a second process finds the lease held and gets TENANT_LEASE_HELD naming 
 });
 
 t.test('an expired lease (its holder died) is taken over', async (t) => {
-  const { sim, deps, advance } = await context(t);
+  const { sim, deps, advance, otherProcess } = await context(t);
   await acquireTenantLease(deps);
   advance(5 * 60_000 + 1);
-  const second = await acquireTenantLease(deps);
+  const second = await acquireTenantLease(otherProcess());
   t.equal(sim.state.content(KEY)!.metadata!.leaseHolder, second.holder);
 });
 
 t.test('two processes writing at once: the last writer wins, the other backs off after reading it back', async (t) => {
-  const { sim, deps, clients } = await context(t);
+  const { sim, deps, clients, otherProcess } = await context(t);
   const content = clients.content;
   // Real calls, only ordered: both read the free lease, A writes, B writes while A waits to read back.
   let bRead!: () => void;
@@ -78,7 +81,7 @@ t.test('two processes writing at once: the last writer wins, the other backs off
     sleep: () => bHasWritten,
   });
   const b = new TenantLease({
-    ...deps,
+    ...otherProcess(),
     content: {
       nodeByKey: async (key) => {
         const node = await content.nodeByKey(key);
@@ -104,16 +107,28 @@ t.test('two processes writing at once: the last writer wins, the other backs off
 });
 
 t.test('renewal extends the expiry; a lease lost to another process is not taken back', async (t) => {
-  const { sim, deps, advance, logs } = await context(t);
+  const { sim, deps, advance, logs, otherProcess } = await context(t);
   const lease = await acquireTenantLease(deps);
   advance(60_000);
   await lease.renew();
   t.equal(sim.state.content(KEY)!.metadata!.leaseExpiresAt, '2026-03-01T10:06:00.000Z');
   advance(6 * 60_000);
-  const other = await acquireTenantLease(deps);
+  const other = await acquireTenantLease(otherProcess());
   await lease.renew();
   t.equal(sim.state.content(KEY)!.metadata!.leaseHolder, other.holder);
   t.ok(logs.some((l) => l.msg === 'Tenant lease lost to another process' && l.level === 40));
   await lease.release();
   t.equal(sim.state.content(KEY)!.metadata!.leaseHolder, other.holder, 'release leaves another holder\'s lease');
+});
+
+t.test('a process takes back its own lease that a failed release left behind, without waiting for the expiry', async (t) => {
+  const { sim, deps } = await context(t);
+  sim.faults.add({ operation: 'contentDeleteByContentIds', graphqlError: 'unavailable', times: 1 });
+  const first = await acquireTenantLease(deps);
+  await first.release();
+  t.ok(sim.state.content(KEY), 'the release failed: the lease is still there');
+  const again = await acquireTenantLease(deps);
+  t.equal(again.holder, first.holder);
+  await again.release();
+  t.equal(sim.state.content(KEY), undefined);
 });
