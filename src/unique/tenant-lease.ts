@@ -79,6 +79,7 @@ export class TenantLease {
   readonly #timing: LeaseTiming;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
+  #released = false;
 
   constructor(deps: LeaseDeps) {
     this.#deps = deps;
@@ -104,6 +105,8 @@ export class TenantLease {
   /** Extends the lease; a lease another holder took over meanwhile (ours expired) is left to it, with a WARN. */
   async renew(): Promise<void> {
     const current = await this.#read();
+    // A renewal that was in flight when the cycle released the lease must not write it back.
+    if (this.#released) return;
     if (current && this.#heldByOther(current)) {
       this.#deps.logger.warn({ code: 'TENANT_LEASE_HELD', holder: current.holder }, 'Tenant lease lost to another process');
       return;
@@ -121,6 +124,7 @@ export class TenantLease {
 
   /** Deletes the lease if it is still ours. Best effort: an undeleted lease expires by itself. */
   async release(): Promise<void> {
+    this.#released = true;
     clearInterval(this.#timer);
     try {
       const node = await this.#deps.content.nodeByKey(this.key);
