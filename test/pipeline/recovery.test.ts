@@ -7,6 +7,8 @@
  * space's contents once (the listing the included-page stage already made).
  */
 import t, { type Test } from 'tap';
+import { explainPage } from '../../src/explain/explain.js';
+import { formatExplanation } from '../../src/explain/format.js';
 import { startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
 import { ENG, SINGLE, page } from './support/scenario.js';
 
@@ -34,6 +36,11 @@ t.test('an item registered but never finalized is re-ingested by the next cycle,
   t.equal(halfWritten.length, 1, 'one content registered without bytes');
   const key = halfWritten[0]!.key;
   t.match(halfWritten[0]!.metadata, { pendingIngestionAttempt: /^att-/ });
+
+  const rt = h.runtime();
+  const explained = await explainPage(rt, key.slice(key.lastIndexOf('/') + 1)).finally(() => rt.close());
+  t.match(explained.unique, [{ key, stored: true, interrupted: true }], 'explain says it was interrupted');
+  t.match(formatExplanation(explained), /interrupted: never finalized, the next cycle re-ingests it/);
 
   const second = await h.sync();
   const space = second.plan!.spaces[0]!;
