@@ -155,7 +155,7 @@ function tenantFor(
             zitadelClientId: zitadel.clientId,
             zitadelClientSecret: new Secret(zitadel.clientSecret),
           },
-    processing: { concurrency: options.concurrency ?? 4, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan },
+    processing: { concurrency: options.concurrency ?? 4, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan, maxPageBodyMb: 20 },
     ingestion: {
       ingestionMode: 'flat',
       scopeId: ROOT_SCOPE,
