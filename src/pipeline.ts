@@ -64,7 +64,7 @@ function bodyStages(runtime: TenantRuntime, access: ReadAccess, signal?: AbortSi
   const inline = policy.inlineImages ? eachItemAsync(inlineImagesWith({ api: confluence, policy, logger, access, signal }), concurrency, signal) : <T>(pages: T) => pages;
   return (pages) =>
     pages
-      .through(fetchBodies({ api: confluence, logger, report, signal }))
+      .through(fetchBodies({ api: confluence, logger, report, signal, maxPageBodyMb: tenant.processing.maxPageBodyMb }))
       .through(resolveReferences({ api: confluence, logger, access, signal }))
       .through(inline)
       .through(eachItem(convertBodyWith({ baseUrl: tenant.confluence.baseUrl, instanceType: tenant.confluence.instanceType }), signal));
