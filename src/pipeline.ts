@@ -67,7 +67,7 @@ function bodyStages(runtime: TenantRuntime, access: ReadAccess, signal?: AbortSi
   return (pages) =>
     pages
       .through(fetchBodies({ api: confluence, logger, report, signal, maxPageBodyMb: tenant.processing.maxPageBodyMb }))
-      .through(resolveReferences({ api: confluence, logger, access, signal }))
+      .through(resolveReferences({ api: confluence, logger, access, signal, maxPageBodyMb: tenant.processing.maxPageBodyMb }))
       .through(inline)
       .through(eachItem(convertBodyWith({ baseUrl: tenant.confluence.baseUrl, instanceType: tenant.confluence.instanceType }), signal));
 }

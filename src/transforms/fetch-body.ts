@@ -1,10 +1,10 @@
 import highland from 'highland';
+import { bodyLimits, type BodyLimits } from '../body-limits.js';
 import type { ConfluenceApi, PageBody } from '../confluence/api.js';
 import { BODY_BATCH_SIZE } from '../confluence/cql.js';
 import type { CycleReport } from '../cycle-report.js';
 import { errorMessage, isConnectorError } from '../errors.js';
 import { isTooLargeError } from '../http/response.js';
-import { bodySearchAnswerCap, megabytes } from '../http/sizes.js';
 import { type Logger, stageLogger } from '../log.js';
 import type { PageRecord, PageWithStorage } from '../records.js';
 
@@ -18,16 +18,6 @@ export interface FetchBodyDeps {
   maxPageBodyMb: number;
 }
 
-/** What one batch may hold, in bytes: each page, and the answer of one body search. */
-interface BodyLimits {
-  pageBytes: number;
-  answerBytes: number;
-}
-
-export function bodyLimits(maxPageBodyMb: number): BodyLimits {
-  const pageBytes = megabytes(maxPageBodyMb);
-  return { pageBytes, answerBytes: bodySearchAnswerCap(pageBytes) };
-}
 
 /**
  * Storage bodies for the pages that need them, fetched in batches (one `id IN (…)`
@@ -135,11 +125,6 @@ async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, limits: Body
 function skipTooLarge(page: PageRecord, size: string, deps: FetchBodyDeps, log: Logger): void {
   log.warn({ pageId: page.id, title: page.title, space: page.space.key, bodySize: size, maxPageBodyMb: deps.maxPageBodyMb }, 'Page body larger than processing.maxPageBodyMb, skipped');
   deps.report?.add('skipped');
-}
-
-/** Whether a storage body is over the limit (explain applies the same rule). */
-export function bodyTooLarge(storage: string, maxPageBodyMb: number): boolean {
-  return Buffer.byteLength(storage, 'utf8') > bodyLimits(maxPageBodyMb).pageBytes;
 }
 
 /**

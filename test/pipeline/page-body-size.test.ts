@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { explainPage } from '../../src/explain/explain.js';
-import { bodyLimits } from '../../src/transforms/fetch-body.js';
+import { bodyLimits } from '../../src/body-limits.js';
 import { startCycleHarness } from '../helpers/cycle-harness.js';
 import { ENG, SINGLE, page, storedIds } from './support/scenario.js';
 
@@ -76,4 +76,22 @@ t.test('explain says why a page over maxPageBodyMb is not synced', async (t) => 
   const small = await explainPage(runtime, '6103', { offline: true });
   t.equal(small.synced, true);
   t.match(small.checks.find((check) => check.rule === rule), { passed: true });
+});
+
+t.test('an included page over maxPageBodyMb is not copied into the pages that include it: they keep its marker', async (t) => {
+  const include = (title: string) => `<ac:structured-macro ac:name="include"><ac:parameter ac:name=""><ac:link><ri:page ri:content-title="${title}" /></ac:link></ac:parameter></ac:structured-macro>`;
+  const content = [
+    page('6201', 'ENG', { labels: SINGLE, body: `<p>Intro.</p>${include('Big included')}${include('Small included')}` }),
+    page('6202', 'ENG', { title: 'Big included', body: bodyOf('BIGINC', 300 * KB) }),
+    page('6203', 'ENG', { title: 'Small included', body: '<p>Small included text.</p>' }),
+  ];
+  const h = await startCycleHarness({ spaces: [ENG], content }, { tenant: (config) => void (config.processing.maxPageBodyMb = MAX_MB) });
+  t.teardown(h.close);
+  const result = await h.sync();
+  t.equal(result.summary.ingested, 1);
+  const html = h.unique.state.contents().find((stored) => stored.key.endsWith('/6201'))!.uploaded!.text!;
+  t.match(html, 'Small included text.', 'a small include is copied in');
+  t.notMatch(html, 'BIGINC', 'the large one is not');
+  t.match(html, '[Included page: ', 'its marker stays');
+  t.match(h.logs.lines().filter((line) => line.msg === 'Included page body larger than processing.maxPageBodyMb, its includes keep their marker'), [{ level: 40, includedPage: '6202', maxPageBodyMb: MAX_MB }]);
 });
