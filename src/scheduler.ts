@@ -5,7 +5,7 @@ import { UNEXPECTED, errorCode, errorMessage } from './errors.js';
 import type { SyncHistory } from './health/index.js';
 import type { Logger } from './log.js';
 import { cycleMetrics } from './metrics/observers.js';
-import { recordCycleItems } from './metrics/operations.js';
+import { recordCycleItems, recordCycleResult } from './metrics/operations.js';
 import type { ConnectorMetrics } from './metrics/registry.js';
 import { runDeletedTenantCleanup, runSyncCycle } from './pipeline.js';
 import { CycleProgress } from './progress.js';
@@ -180,6 +180,7 @@ function recordOutcome(metrics: ConnectorMetrics, tenant: string, result: 'succe
     metrics.syncFailures.inc({ tenant, code: code ?? UNEXPECTED });
   }
   recordCycleItems(metrics.cycleItems, tenant, counts);
+  recordCycleResult(metrics.cycleResult, tenant, result);
 }
 
 /** node-cron prints coloured lines to the console by default; this routes them into bunyan. */

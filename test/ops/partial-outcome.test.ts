@@ -35,6 +35,9 @@ t.test('a cycle where one page fails is partial in /health and in the metrics, a
   t.equal(sample(text, 'cfc_sync_duration_seconds_count', `tenant="${h.tenant.name}",result="succeeded"`), undefined);
   t.equal(sample(text, 'cfc_last_successful_sync_timestamp_seconds', `tenant="${h.tenant.name}"`), undefined, 'a partial cycle is no success');
   t.equal(sample(text, 'cfc_sync_consecutive_failures', `tenant="${h.tenant.name}"`), 0, 'nor a failed cycle');
+  t.equal(sample(text, 'cfc_cycle_result', `tenant="${h.tenant.name}",result="partial"`), 1, 'the last cycle\'s result');
+  t.equal(sample(text, 'cfc_cycle_result', `tenant="${h.tenant.name}",result="succeeded"`), 0);
+  t.equal(sample(text, 'cfc_cycle_result', `tenant="${h.tenant.name}",result="failed"`), 0);
   t.equal(sample(text, 'cfc_cycle_items', `tenant="${h.tenant.name}",outcome="failed"`), 1);
   t.equal(sample(text, 'cfc_cycle_items', `tenant="${h.tenant.name}",outcome="ingested"`), 2);
 });
