@@ -18,7 +18,6 @@ export interface FetchBodyDeps {
   maxPageBodyMb: number;
 }
 
-
 /**
  * Storage bodies for the pages that need them, fetched in batches (one `id IN (…)`
  * search per batch, as many ids as a body search may return) rather than one call a
