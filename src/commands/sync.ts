@@ -1,4 +1,4 @@
-import { errorCode, errorMessage } from '../errors.js';
+import { errorCode, errorMessage, isConnectorError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { runDeletedTenantCleanup, runSyncCycle } from '../pipeline.js';
 import { CycleProgress, progressIntervalFromEnv } from '../progress.js';
@@ -23,7 +23,9 @@ export const syncCommand: Command = {
     '  --dry-run       discover and diff only: print the plan per space, write nothing to Unique',
     '',
     'Active tenants sync; deleted tenants run their clean-up; inactive tenants are skipped.',
-    'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout). Exits 0 only if every cycle succeeded.',
+    'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout).',
+    'Exit codes: 0 every cycle succeeded; 1 a cycle failed; 2 usage or configuration error;',
+    '3 a cycle was partial (items failed). Across tenants the worst wins: 1, then 3, then 0.',
     'A running cycle logs "Sync progress" every $PROGRESS_INTERVAL_SECONDS (default 30) and at each phase end;',
     'when stderr is a terminal, a progress bar there instead. The run ends with "Sync run finished",',
     'a summary across tenants (and a table on a terminal).',
@@ -31,10 +33,19 @@ export const syncCommand: Command = {
   options: { ...TENANT_OPTIONS, 'dry-run': { type: 'boolean' } },
   async run({ values, env, stdout, stderr }) {
     const dryRun = values['dry-run'] === true;
-    const { tenants, problems, warnings } = await selectTenants(values, env);
+    let selection;
+    try {
+      selection = await selectTenants(values, env);
+    } catch (error) {
+      // No file, no pattern: the run never started, like a usage error (exit 2).
+      if (!isConnectorError(error) || !error.code.startsWith('CONFIG_')) throw error;
+      stderr.write(`confluence-connector sync: ${errorMessage(error)} [${error.code}]\n`);
+      return EXIT.usage;
+    }
+    const { tenants, problems, warnings } = selection;
     if (problems.length > 0) {
       for (const problem of problems) stderr.write(`${problem}\n`);
-      return 1;
+      return EXIT.usage;
     }
     const logger = createLogger({ stream: dryRun ? stderr : stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
     logConfigWarnings(logger, warnings);
@@ -85,9 +96,22 @@ export const syncCommand: Command = {
     const summary = summarizeRun(results, Date.now() - runStarted);
     logger.info({ ...summary }, 'Sync run finished');
     if (terminal) stderr.write(`\n${formatRunSummary(summary)}`);
-    return results.some((result) => result.outcome === 'failed') ? 1 : 0;
+    return runExitCode(results.map((result) => result.outcome));
   },
 };
+
+/**
+ * `sync`'s exit codes (README, docs/runbook.md "Exit codes"): a CronJob must not record
+ * success for a run that lost items. 2 is also what the CLI answers to bad flags.
+ */
+export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3 } as const;
+
+/** Worst outcome wins across tenants: failed, then partial; skipped and dry-run count as fine. */
+export function runExitCode(outcomes: readonly string[]): number {
+  if (outcomes.includes('failed')) return EXIT.failed;
+  if (outcomes.includes('partial')) return EXIT.partial;
+  return EXIT.succeeded;
+}
 
 /** `withheld`: the pages the restrictions stage held back, shown per space with what restricts them. */
 export function formatPlan(tenant: string, plan: ChangePlan, withheld: readonly WithheldPage[] = []): string {
