@@ -1,7 +1,9 @@
 import highland from 'highland';
 import { attachmentPolicy } from './attachment-policy.js';
+import { startCycleDeadline } from './cycle-deadline.js';
 import { CycleReport, type CycleOutcome, type CycleReportOptions } from './cycle-report.js';
 import { errorMessage, isConnectorError } from './errors.js';
+import type { Clock } from './http/clock.js';
 import type { ReadAccess } from './read-restrictions/access.js';
 import { isAttachment, isPage, type PageRecord, type PageWithHtml, type PipelineRecord, type SpaceRef } from './records.js';
 import { ndjsonSink } from './sinks/ndjson.js';
@@ -21,8 +23,8 @@ import { inlineImagesWith } from './transforms/inline-images/index.js';
 import { resolveReferences } from './transforms/resolve-references.js';
 import { withholdRestricted, type RestrictionsStage, type WithheldPage } from './transforms/restrictions.js';
 import { newAttemptId } from './unique/pending-marker.js';
-import { acquireTenantLease, type TenantLease } from './unique/tenant-lease.js';
 import { listStoredBySpace } from './unique/stored-contents.js';
+import { acquireTenantLease, type TenantLease } from './unique/tenant-lease.js';
 
 /**
  * The one module that knows the order of the stages; it wires them and does nothing else.
@@ -67,8 +69,8 @@ function bodyStages(runtime: TenantRuntime, access: ReadAccess, signal?: AbortSi
   const inline = policy.inlineImages ? eachItemAsync(inlineImagesWith({ api: confluence, policy, logger, access, signal }), concurrency, signal) : <T>(pages: T) => pages;
   return (pages) =>
     pages
-      .through(fetchBodies({ api: confluence, logger, report, signal }))
-      .through(resolveReferences({ api: confluence, logger, access, signal }))
+      .through(fetchBodies({ api: confluence, logger, report, signal, maxPageBodyMb: tenant.processing.maxPageBodyMb }))
+      .through(resolveReferences({ api: confluence, logger, access, signal, maxPageBodyMb: tenant.processing.maxPageBodyMb }))
       .through(inline)
       .through(eachItem(convertBodyWith({ baseUrl: tenant.confluence.baseUrl, instanceType: tenant.confluence.instanceType }), signal));
 }
@@ -95,12 +97,28 @@ async function discoverRecords(runtime: TenantRuntime, report?: CycleReport): Pr
   return { records: budget.records, pages, truncated: discovery.truncated || budget.truncated, withheld: restrictions.withheld, access: restrictions.access };
 }
 
-/** `observers` see every count and phase (metrics, progress); an aborted `signal` starts no new phase or item. */
-export async function runSyncCycle(runtime: TenantRuntime, options: { dryRun?: boolean } & CycleReportOptions = {}): Promise<CycleResult> {
-  const report = new CycleReport(runtime.logger, options);
+export interface SyncCycleOptions extends CycleReportOptions {
+  dryRun?: boolean;
+  /** The clock of the cycle's deadline (`processing.cycleTimeoutMinutes`); tests pass a manual one. */
+  deadlineClock?: Clock;
+}
+
+/**
+ * `observers` see every count and phase (metrics, progress); an aborted `signal` starts
+ * no new phase or item. So does the cycle's deadline, which then fails the cycle with
+ * CYCLE_DEADLINE_EXCEEDED once what was in flight has finished or cleaned up.
+ */
+export async function runSyncCycle(runtime: TenantRuntime, options: SyncCycleOptions = {}): Promise<CycleResult> {
+  const deadline = startCycleDeadline(runtime.tenant.processing, options.signal, options.deadlineClock);
+  const cycleOptions = { ...options, signal: deadline.signal };
+  const report = new CycleReport(runtime.logger, cycleOptions);
   try {
-    return await syncCycle(runtime, report, options);
-  } catch (error) {
+    const result = await syncCycle(runtime, report, cycleOptions);
+    // The deadline passed during the last phase: what it cut short is not a success.
+    if (deadline.expired) throw deadline.error();
+    return result;
+  } catch (caught) {
+    const error = deadline.expired && !isConnectorError(caught, 'CYCLE_DEADLINE_EXCEEDED') ? deadline.error(caught) : caught;
     // A failed cycle still reports what it got through, so an operator sees how far it went.
     // A requested stop is not a failure: the caller logs it. Nor is another process's lease.
     if (isConnectorError(error, 'TENANT_LEASE_HELD')) {
@@ -109,6 +127,8 @@ export async function runSyncCycle(runtime: TenantRuntime, options: { dryRun?: b
       runtime.logger.error({ ...report.summary('failed'), error: errorMessage(error), code: isConnectorError(error) ? error.code : 'UNEXPECTED' }, 'Sync cycle failed');
     }
     throw error;
+  } finally {
+    deadline.dispose();
   }
 }
 

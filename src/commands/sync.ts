@@ -1,4 +1,4 @@
-import { errorCode, errorMessage } from '../errors.js';
+import { errorCode, errorMessage, isConnectorError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { runDeletedTenantCleanup, runSyncCycle } from '../pipeline.js';
 import { CycleProgress, progressIntervalFromEnv } from '../progress.js';
@@ -23,8 +23,10 @@ export const syncCommand: Command = {
     '  --dry-run       discover and diff only: print the plan per space, write nothing to Unique',
     '',
     'Active tenants sync; deleted tenants run their clean-up; inactive tenants are skipped.',
-    'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout). Exits 0 only if every cycle succeeded;',
-    '1 if one failed; 4 if one was skipped because another process holds the tenant (its lease in Unique).',
+    'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout).',
+    'Exit codes: 0 every cycle succeeded; 1 a cycle failed; 2 usage or configuration error;',
+    '3 a cycle was partial (items failed); 4 a tenant was skipped because another process holds it',
+    '(its lease in Unique). Across tenants the worst wins: 1, then 3, then 4, then 0.',
     'A running cycle logs "Sync progress" every $PROGRESS_INTERVAL_SECONDS (default 30) and at each phase end;',
     'when stderr is a terminal, a progress bar there instead. The run ends with "Sync run finished",',
     'a summary across tenants (and a table on a terminal).',
@@ -32,10 +34,19 @@ export const syncCommand: Command = {
   options: { ...TENANT_OPTIONS, 'dry-run': { type: 'boolean' } },
   async run({ values, env, stdout, stderr }) {
     const dryRun = values['dry-run'] === true;
-    const { tenants, problems, warnings } = await selectTenants(values, env);
+    let selection;
+    try {
+      selection = await selectTenants(values, env);
+    } catch (error) {
+      // No file, no pattern: the run never started, like a usage error (exit 2).
+      if (!isConnectorError(error) || !error.code.startsWith('CONFIG_')) throw error;
+      stderr.write(`confluence-connector sync: ${errorMessage(error)} [${error.code}]\n`);
+      return EXIT.usage;
+    }
+    const { tenants, problems, warnings } = selection;
     if (problems.length > 0) {
       for (const problem of problems) stderr.write(`${problem}\n`);
-      return 1;
+      return EXIT.usage;
     }
     const logger = createLogger({ stream: dryRun ? stderr : stdout, level: env.LOG_LEVEL, policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
     logConfigWarnings(logger, warnings);
@@ -87,19 +98,24 @@ export const syncCommand: Command = {
     const summary = summarizeRun(results, Date.now() - runStarted);
     logger.info({ ...summary }, 'Sync run finished');
     if (terminal) stderr.write(`\n${formatRunSummary(summary)}`);
-    return exitCode(results);
+    return runExitCode(results.map((result) => (result.code === 'TENANT_LEASE_HELD' ? 'lease-held' : result.outcome)));
   },
 };
 
-/** Worst across tenants: 1 failed, 4 skipped for another process's lease, else 0. */
-function exitCode(results: readonly TenantRunResult[]): number {
-  if (results.some((result) => result.outcome === 'failed')) return 1;
-  if (results.some((result) => result.code === 'TENANT_LEASE_HELD')) return EXIT_LEASE_HELD;
-  return 0;
-}
+/**
+ * `sync`'s exit codes (README, docs/runbook.md "Exit codes"): a CronJob must not record
+ * success for a run that lost items. 2 is also what the CLI answers to bad flags. 4: a
+ * tenant was skipped because another process holds its lease (it synced nothing).
+ */
+export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, leaseHeld: 4 } as const;
 
-/** `sync`'s exit code when a tenant was skipped because another process holds its lease. */
-export const EXIT_LEASE_HELD = 4;
+/** Worst outcome wins across tenants: failed, partial, then skipped for another process's lease; other skips and dry runs count as fine. */
+export function runExitCode(outcomes: readonly string[]): number {
+  if (outcomes.includes('failed')) return EXIT.failed;
+  if (outcomes.includes('partial')) return EXIT.partial;
+  if (outcomes.includes('lease-held')) return EXIT.leaseHeld;
+  return EXIT.succeeded;
+}
 
 /** `withheld`: the pages the restrictions stage held back, shown per space with what restricts them. */
 export function formatPlan(tenant: string, plan: ChangePlan, withheld: readonly WithheldPage[] = []): string {

@@ -7,7 +7,7 @@ import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable,
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
-import { declaredLength, readAll, requestBodyBytes } from './sizes.js';
+import { declaredLength, readAll, requestBodyBytes, withJsonCap } from './sizes.js';
 import { AttemptGuard, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
@@ -107,7 +107,9 @@ export class HttpClient {
     }
   }
 
-  async request(req: HttpRequest): Promise<HttpResponse> {
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    // Found: an endless listing aborted out of memory; no JSON answer may fill the heap.
+    const req = withJsonCap(request);
     const plan = retryPlan(req.method, req.retry, this.#options.retry, !isReplayable(req.body));
     const state: RequestState = { req, plan, endpoint: req.endpoint ?? defaultEndpoint(req.url), attempts: 0, authRefreshed: false };
     try {

@@ -37,6 +37,8 @@ export interface ConnectorMetrics {
   consecutiveFailures: Gauge<'tenant'>;
   syncFailures: Counter<'tenant' | 'code'>;
   scheduleInterval: Gauge<'tenant'>;
+  /** 1 for the last finished cycle's result (succeeded, partial, failed), 0 for the others. */
+  cycleResult: Gauge<'tenant' | 'result'>;
   cycleItems: Gauge<'tenant' | 'outcome'>;
   phaseDuration: Histogram<'tenant' | 'phase'>;
   /** The running cycles whose progress the progress gauges show at each scrape. */

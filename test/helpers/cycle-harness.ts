@@ -6,7 +6,7 @@
  */
 import type { InstanceType, TenantConfig } from '../../src/config/types.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { runDeletedTenantCleanup, runDump, runSyncCycle, type CycleResult } from '../../src/pipeline.js';
+import { runDeletedTenantCleanup, runDump, runSyncCycle, type CycleResult, type SyncCycleOptions } from '../../src/pipeline.js';
 import { Secret } from '../../src/secret.js';
 import { createTenantRuntime, type RuntimeTuning, type TenantRuntime } from '../../src/tenant-runtime.js';
 import { startConfluenceSimulator, type ConfluenceScenario, type ConfluenceSimulator, type SimulatorOptions } from '../simulators/confluence/index.js';
@@ -48,7 +48,7 @@ export interface CycleHarness {
   logger: Logger;
   /** A fresh runtime per cycle, as the CLI builds one per run. */
   runtime(): TenantRuntime;
-  sync(options?: { dryRun?: boolean }): Promise<CycleResult>;
+  sync(options?: SyncCycleOptions): Promise<CycleResult>;
   cleanupDeleted(): ReturnType<typeof runDeletedTenantCleanup>;
   dump(bodies?: boolean): Promise<Record<string, unknown>[]>;
   /** Keys of the contents Unique holds, sorted. */
@@ -165,7 +165,7 @@ function tenantFor(
             zitadelClientId: zitadel.clientId,
             zitadelClientSecret: new Secret(zitadel.clientSecret),
           },
-    processing: { concurrency: options.concurrency ?? 4, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan },
+    processing: { concurrency: options.concurrency ?? 4, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan, maxPageBodyMb: 20 },
     ingestion: {
       ingestionMode: 'flat',
       scopeId: ROOT_SCOPE,
