@@ -23,7 +23,9 @@ export type Counter =
   /** Of those, the pages withheld because their restriction state could not be read. */
   | 'restrictionUnknown'
   /** Content of another page (included body or excerpt, cross-page image) refused for its read restrictions: one per page and refused page. */
-  | 'refusedReferences';
+  | 'refusedReferences'
+  /** Items the file-diff called unchanged whose stored content was never finalized (a pending mark): re-ingested. */
+  | 'recovered';
 
 /** What an ingested item was: the metrics keep pages and attachments apart. */
 export type ItemKind = 'page' | 'attachment';
@@ -80,6 +82,7 @@ export class CycleReport {
     restricted: 0,
     restrictionUnknown: 0,
     refusedReferences: 0,
+    recovered: 0,
   };
   readonly phases: Record<string, number> = {};
   readonly #startedAt = Date.now();
@@ -152,6 +155,7 @@ export class CycleReport {
       this.add('new', space.newKeys.length);
       this.add('updated', space.updatedKeys.length);
       this.add('vanished', space.deletedKeys.length);
+      this.add('recovered', space.recoveredKeys.length);
     }
     this.add('unchanged', plan.unchanged);
   }

@@ -105,7 +105,7 @@ export class Scheduler {
     const observers: CycleObserver[] = [cycleMetrics(metrics, tenant.name), progress];
     const cycle = { observers, signal: this.#stop.signal };
     const started = Date.now();
-    let result: 'succeeded' | 'partial' | 'failed' | 'stopped' = 'succeeded';
+    let result: 'succeeded' | 'partial' | 'failed' | 'stopped' | 'lease-held' = 'succeeded';
     let code: string | undefined;
     metrics.cycleRunning.set({ tenant: tenant.name }, 1);
     metrics.progress.track(tenant.name, progress);
@@ -119,14 +119,19 @@ export class Scheduler {
       }
     } catch (error) {
       code = errorCode(error);
-      result = code === 'CYCLE_STOPPED' ? 'stopped' : 'failed';
+      result = code === 'CYCLE_STOPPED' ? 'stopped' : code === 'TENANT_LEASE_HELD' ? 'lease-held' : 'failed';
       // runSyncCycle logs its own failure with the summary; the clean-up and a stop are logged here.
       if (result === 'stopped') runtime.logger.info({ trigger }, 'Cycle stopped for shutdown');
-      else if (tenant.status === 'deleted') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
+      else if (tenant.status === 'deleted' && result === 'failed') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
     } finally {
       progress.stop();
       metrics.progress.untrack(tenant.name);
       metrics.cycleRunning.set({ tenant: tenant.name }, 0);
+    }
+    // Another process is syncing the tenant (runSyncCycle logged the WARN): this tick is skipped, not failed.
+    if (result === 'lease-held') {
+      metrics.leaseSkipped.inc({ tenant: tenant.name });
+      return;
     }
     const durationMs = Date.now() - started;
     metrics.syncDuration.observe({ tenant: tenant.name, result }, durationMs / 1000);

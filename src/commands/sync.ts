@@ -25,7 +25,8 @@ export const syncCommand: Command = {
     'Active tenants sync; deleted tenants run their clean-up; inactive tenants are skipped.',
     'Logs go to stdout (stderr with --dry-run, whose plan goes to stdout).',
     'Exit codes: 0 every cycle succeeded; 1 a cycle failed; 2 usage or configuration error;',
-    '3 a cycle was partial (items failed). Across tenants the worst wins: 1, then 3, then 0.',
+    '3 a cycle was partial (items failed); 4 a tenant was skipped because another process holds it',
+    '(its lease in Unique). Across tenants the worst wins: 1, then 3, then 4, then 0.',
     'A running cycle logs "Sync progress" every $PROGRESS_INTERVAL_SECONDS (default 30) and at each phase end;',
     'when stderr is a terminal, a progress bar there instead. The run ends with "Sync run finished",',
     'a summary across tenants (and a table on a terminal).',
@@ -81,10 +82,11 @@ export const syncCommand: Command = {
           if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan, result.withheld));
         }
       } catch (error) {
-        outcome = 'failed';
         code = errorCode(error);
+        // Another process holds the tenant's lease: skipped, not failed (runSyncCycle logged the WARN).
+        outcome = code === 'TENANT_LEASE_HELD' ? 'skipped' : 'failed';
         // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
-        if (tenant.status === 'deleted') {
+        if (tenant.status === 'deleted' && outcome === 'failed') {
           runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
         }
       } finally {
@@ -96,20 +98,22 @@ export const syncCommand: Command = {
     const summary = summarizeRun(results, Date.now() - runStarted);
     logger.info({ ...summary }, 'Sync run finished');
     if (terminal) stderr.write(`\n${formatRunSummary(summary)}`);
-    return runExitCode(results.map((result) => result.outcome));
+    return runExitCode(results.map((result) => (result.code === 'TENANT_LEASE_HELD' ? 'lease-held' : result.outcome)));
   },
 };
 
 /**
  * `sync`'s exit codes (README, docs/runbook.md "Exit codes"): a CronJob must not record
- * success for a run that lost items. 2 is also what the CLI answers to bad flags.
+ * success for a run that lost items. 2 is also what the CLI answers to bad flags. 4: a
+ * tenant was skipped because another process holds its lease (it synced nothing).
  */
-export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3 } as const;
+export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3, leaseHeld: 4 } as const;
 
-/** Worst outcome wins across tenants: failed, then partial; skipped and dry-run count as fine. */
+/** Worst outcome wins across tenants: failed, partial, then skipped for another process's lease; other skips and dry runs count as fine. */
 export function runExitCode(outcomes: readonly string[]): number {
   if (outcomes.includes('failed')) return EXIT.failed;
   if (outcomes.includes('partial')) return EXIT.partial;
+  if (outcomes.includes('lease-held')) return EXIT.leaseHeld;
   return EXIT.succeeded;
 }
 
@@ -129,7 +133,7 @@ export function formatPlan(tenant: string, plan: ChangePlan, withheld: readonly 
   for (const space of plan.spaces) {
     const held = withheldBySpace.get(space.space.key)?.length ?? 0;
     lines.push(
-      `  space ${space.space.key} (${space.partialKey}): ${space.submitted} submitted, ${space.newKeys.length} new, ${space.updatedKeys.length} updated, ${space.deletedKeys.length} deleted${held > 0 ? `, ${held} withheld` : ''}`,
+      `  space ${space.space.key} (${space.partialKey}): ${space.submitted} submitted, ${space.newKeys.length} new, ${space.updatedKeys.length} updated, ${space.deletedKeys.length} deleted${space.recoveredKeys.length > 0 ? `, ${space.recoveredKeys.length} interrupted (re-ingested)` : ''}${held > 0 ? `, ${held} withheld` : ''}`,
     );
     for (const [label, keys] of [['new', space.newKeys], ['updated', space.updatedKeys], ['deleted', space.deletedKeys]] as const) {
       if (keys.length === 0) continue;

@@ -20,6 +20,7 @@ import { contentTypeSkipReason } from '../transforms/filter-content-types.js';
 import { resolveRestrictions } from '../read-restrictions/states.js';
 import { describeVerdict, type RestrictionVerdict } from '../read-restrictions/verdict.js';
 import { attachmentKey, pageKey, partialKey } from '../unique/keys.js';
+import { pendingAttemptOf } from '../unique/pending-marker.js';
 
 export interface Check {
   rule: string;
@@ -47,6 +48,8 @@ export interface StoredState {
   ingestionState?: string | null;
   /** When Unique last wrote the content. */
   updatedAt?: string | null;
+  /** Registered and never finalized (a pending mark): the next cycle re-ingests it. */
+  interrupted?: boolean;
 }
 
 export interface Explanation {
@@ -240,7 +243,9 @@ async function finish(explanation: Explanation, runtime: TenantRuntime, options:
   const stored = new Map((await runtime.unique.content.storedByKeys(keys)).map((node) => [node.key, node]));
   explanation.unique = keys.map((key) => {
     const node = stored.get(key);
-    return node ? { key, stored: true, ingestionState: node.ingestionState, updatedAt: node.updatedAt } : { key, stored: false };
+    if (!node) return { key, stored: false };
+    const metadata = node.metadata !== null && typeof node.metadata === 'object' ? (node.metadata as Record<string, unknown>) : null;
+    return { key, stored: true, ingestionState: node.ingestionState, updatedAt: node.updatedAt, ...(pendingAttemptOf(metadata) ? { interrupted: true } : {}) };
   });
   return explanation;
 }

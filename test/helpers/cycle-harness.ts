@@ -12,6 +12,7 @@ import { createTenantRuntime, type RuntimeTuning, type TenantRuntime } from '../
 import { startConfluenceSimulator, type ConfluenceScenario, type ConfluenceSimulator, type SimulatorOptions } from '../simulators/confluence/index.js';
 import { DEFAULT_ZITADEL, startUniqueSimulator, type UniqueScenario, type UniqueSimulator } from '../simulators/unique/index.js';
 import { Capture } from './capture.js';
+import { isLeaseKey, leaseRequests } from './tenant-lease.js';
 
 export const LABELS = { single: 'ai-ingest', all: 'ai-ingest-all' } as const;
 export const PAT = 'pat-harness-0123456789';
@@ -52,8 +53,10 @@ export interface CycleHarness {
   dump(bodies?: boolean): Promise<Record<string, unknown>[]>;
   /** Keys of the contents Unique holds, sorted. */
   storedKeys(): string[];
-  /** Unique requests that change state (mutations, uploads), for "nothing written" checks. */
+  /** Unique requests that change state (mutations, uploads), for "nothing written" checks; the tenant lease left out. */
   uniqueWrites(): string[];
+  /** Contents Unique deleted, oldest first; the tenant lease (released every cycle) left out. */
+  contentDeletions(): ReturnType<UniqueSimulator['state']['deletions']>;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,8 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
   const tuning: RuntimeTuning = {
     retry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
     fileDiffRetry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
+    // No wait between writing the tenant lease and reading it back: one process per harness.
+    lease: { settleMs: 0 },
     ...options.tuning,
   };
   const runtime = () => createTenantRuntime(tenant, { logger, env, tuning });
@@ -107,10 +112,15 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
       return out.lines();
     },
     storedKeys: () => unique.state.contents().map((content) => content.key).sort(),
-    uniqueWrites: () =>
-      unique.requests
+    contentDeletions: () => unique.state.deletions().filter((d) => !isLeaseKey(d.key)),
+    uniqueWrites: () => {
+      // The tenant lease is written and deleted by every cycle that may write: not content.
+      const isLease = leaseRequests(unique);
+      return unique.requests
         .filter((request) => request.method === 'PUT' || (request.operation !== undefined && WRITE_OPERATIONS.has(request.operation)))
-        .map((request) => request.operation ?? `${request.method} ${request.path}`),
+        .filter((request) => !isLease(request))
+        .map((request) => request.operation ?? `${request.method} ${request.path}`);
+    },
     close: async () => {
       await Promise.all([confluence.close(), unique.close()]);
     },

@@ -69,9 +69,13 @@ t.test('a configuration error is exit 2, like a usage error', async (t) => {
 });
 
 t.test('the exit code table', async (t) => {
-  t.same(EXIT, { succeeded: 0, failed: 1, usage: 2, partial: 3 });
+  t.same(EXIT, { succeeded: 0, failed: 1, usage: 2, partial: 3, leaseHeld: 4 });
   t.equal(runExitCode([]), 0);
   t.equal(runExitCode(['succeeded', 'skipped', 'dry-run']), 0);
   t.equal(runExitCode(['succeeded', 'partial']), 3);
   t.equal(runExitCode(['partial', 'failed', 'succeeded']), 1);
+  // Skipped for another process's lease (test/ops/tenant-lease.test.ts runs it for real).
+  t.equal(runExitCode(['succeeded', 'lease-held']), 4);
+  t.equal(runExitCode(['lease-held', 'partial']), 3);
+  t.equal(runExitCode(['lease-held', 'failed']), 1);
 });

@@ -95,3 +95,22 @@ t.test('the daemon records a clean-up that left content behind as a failed run i
   t.ok(failedRuns !== undefined && failedRuns.endsWith(' 1'), `one failed run in the sync duration metric (${failedRuns})`);
   t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark: the next run retries');
 });
+
+t.test('a deleted tenant\'s clean-up takes the tenant lease: held by another process, it skips and deletes nothing; its own lease is gone afterwards', async (t) => {
+  const h = await syncedThenDeleted(t);
+  const before = h.storedKeys();
+  h.unique.state.addContent({
+    key: 'acme/connector-lease',
+    ownerId: ROOT_SCOPE,
+    updatedAt: null,
+    metadata: { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() + 60_000).toISOString() },
+  });
+  await t.rejects(h.cleanupDeleted(), { code: 'TENANT_LEASE_HELD' });
+  t.same(h.storedKeys(), [...before, 'acme/connector-lease'].sort(), 'nothing deleted');
+  t.ok(h.logs.lines().some((l) => l.msg === 'Cycle skipped: another process holds the tenant lease' && l.level === 40));
+
+  h.unique.state.setMetadata('acme/connector-lease', { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() - 1000).toISOString() });
+  const done = await h.cleanupDeleted();
+  t.equal(done.markCleared, true);
+  t.same(h.storedKeys(), [], 'the contents and the lease are gone');
+});

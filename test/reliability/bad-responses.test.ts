@@ -33,7 +33,7 @@ async function afterGoodCycle(t: Test, flavour: 'data-center' | 'cloud' = 'data-
 
 /** Nothing deleted, nothing changed in what Unique stores. */
 function assertIntact(t: Test, h: CycleHarness, before: string[]): void {
-  t.same(h.unique.state.deletions(), [], 'nothing was deleted');
+  t.same(h.contentDeletions(), [], 'nothing was deleted');
   t.same(storedSnapshot(h), before, 'stored content is intact');
   h.unique.state.checkInvariants();
 }
@@ -219,7 +219,7 @@ t.test('a page listed in discovery whose body fetch goes wrong is skipped with a
       const next = await h.sync();
       t.equal(next.summary.ingested, 1);
       t.equal(h.unique.state.content('acme/4101_ENG/5002')?.uploaded?.text?.includes('Edited.'), true);
-      t.same(h.unique.state.deletions(), []);
+      t.same(h.contentDeletions(), []);
     });
   }
 });

@@ -21,7 +21,7 @@ export interface DeletedTenantResult {
  * root's mark is cleared only after a run without any failure, so a set mark means
  * "retry me" and a cleared one "nothing to do".
  */
-export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: { instanceId?: string } = {}): Promise<DeletedTenantResult> {
+export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: { instanceId?: string; beforeWrites?: () => Promise<void> } = {}): Promise<DeletedTenantResult> {
   const log = stageLogger(ctx.log, STAGE);
   const { scopes, content } = ctx.clients;
   const rootScopeId = ctx.tenant.ingestion.scopeId;
@@ -45,6 +45,8 @@ export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: { ins
     }
   }
 
+  // Only when there is something to delete: the tenant lease (a second process must not clean up alongside).
+  await options.beforeWrites?.();
   const children = await scopes.children(rootScopeId);
   result.children = children.length;
   for (const child of children) {
