@@ -1,5 +1,6 @@
 import { errorCode, errorMessage, isConnectorError } from '../errors.js';
-import { createLogger } from '../log.js';
+import type { TenantConfig } from '../config/types.js';
+import { createLogger, type Logger } from '../log.js';
 import { runDeletedTenantCleanup, runSyncCycle } from '../pipeline.js';
 import { CycleProgress, progressIntervalFromEnv } from '../progress.js';
 import { TerminalProgress } from '../progress-bar.js';
@@ -9,6 +10,7 @@ import type { ChangePlan } from '../transforms/diff.js';
 import type { WithheldPage } from '../transforms/restrictions.js';
 import type { Command } from './command.js';
 import { TENANT_HELP, TENANT_OPTIONS, logConfigWarnings, selectTenants } from './select-tenants.js';
+import { listenForStop, SIGNAL_EXIT } from './stop-signals.js';
 import { isTerminal } from './terminal.js';
 
 /** How many keys of each kind a dry-run plan shows per space. */
@@ -27,6 +29,9 @@ export const syncCommand: Command = {
     'Exit codes: 0 every cycle succeeded; 1 a cycle failed; 2 usage or configuration error;',
     '3 a cycle was partial (items failed); 4 a tenant was skipped because another process holds it',
     '(its lease in Unique). Across tenants the worst wins: 1, then 3, then 4, then 0.',
+    'SIGTERM or SIGINT stops gracefully: items in flight finish, nothing new starts, the tenant lease',
+    'is released, later tenants are not started; the exit code is then 143 (SIGTERM) or 130 (SIGINT).',
+    'A second signal exits at once.',
     'A running cycle logs "Sync progress" every $PROGRESS_INTERVAL_SECONDS (default 30) and at each phase end;',
     'when stderr is a terminal, a progress bar there instead. The run ends with "Sync run finished",',
     'a summary across tenants (and a table on a terminal).',
@@ -58,49 +63,70 @@ export const syncCommand: Command = {
       logger.info({ tenant: name, reason: why }, message);
       results.push({ tenant: name, outcome: 'skipped', durationMs: 0, counts: {} });
     };
-    for (const tenant of tenants) {
-      if (tenant.status === 'inactive') {
-        skip(tenant.name, 'inactive', 'Tenant inactive, skipped');
-        continue;
-      }
-      if (dryRun && tenant.status === 'deleted') {
-        skip(tenant.name, 'deleted', 'Deleted tenant: clean-up not run in a dry run');
-        continue;
-      }
-      const runtime = createTenantRuntime(tenant, { logger, env });
-      // The same progress as the daemon's: lines every interval (or a bar on a terminal).
-      const progress = new CycleProgress({ logger: runtime.logger, tenant: tenant.name, intervalMs, terminal });
-      const started = Date.now();
-      let outcome = 'succeeded';
-      let code: string | undefined;
-      progress.start();
-      try {
-        if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime, { observers: [progress] });
-        else {
-          const result = await runSyncCycle(runtime, { dryRun, observers: [progress] });
-          outcome = result.outcome;
-          if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan, result.withheld));
+    const run: TenantRun = { logger, env, dryRun, intervalMs, terminal, stdout };
+    const stop = listenForStop(logger);
+    try {
+      for (const tenant of tenants) {
+        if (stop.signal.aborted) {
+          skip(tenant.name, 'stopped', 'Stop requested, tenant not started');
+          continue;
         }
-      } catch (error) {
-        code = errorCode(error);
-        // Another process holds the tenant's lease: skipped, not failed (runSyncCycle logged the WARN).
-        outcome = code === 'TENANT_LEASE_HELD' ? 'skipped' : 'failed';
-        // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
-        if (tenant.status === 'deleted' && outcome === 'failed') {
-          runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
-        }
-      } finally {
-        progress.stop();
-        await runtime.close();
+        if (tenant.status === 'inactive') skip(tenant.name, 'inactive', 'Tenant inactive, skipped');
+        else if (dryRun && tenant.status === 'deleted') skip(tenant.name, 'deleted', 'Deleted tenant: clean-up not run in a dry run');
+        else results.push(await syncTenant(tenant, run, stop.signal));
       }
-      results.push({ tenant: tenant.name, outcome, ...(code ? { code } : {}), durationMs: Date.now() - started, counts: progress.counts });
+    } finally {
+      stop.dispose();
     }
     const summary = summarizeRun(results, Date.now() - runStarted);
     logger.info({ ...summary }, 'Sync run finished');
     if (terminal) stderr.write(`\n${formatRunSummary(summary)}`);
+    if (stop.received !== undefined) return SIGNAL_EXIT[stop.received];
     return runExitCode(results.map((result) => (result.code === 'TENANT_LEASE_HELD' ? 'lease-held' : result.outcome)));
   },
 };
+
+interface TenantRun {
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  dryRun: boolean;
+  intervalMs: number;
+  terminal: TerminalProgress | undefined;
+  stdout: NodeJS.WritableStream;
+}
+
+/** One tenant's cycle (or deleted-tenant clean-up), with progress; `signal` is the run's stop request. */
+async function syncTenant(tenant: TenantConfig, run: TenantRun, signal: AbortSignal): Promise<TenantRunResult> {
+  const { logger, env, dryRun, intervalMs, terminal, stdout } = run;
+  const runtime = createTenantRuntime(tenant, { logger, env });
+  // The same progress as the daemon's: lines every interval (or a bar on a terminal).
+  const progress = new CycleProgress({ logger: runtime.logger, tenant: tenant.name, intervalMs, terminal });
+  const started = Date.now();
+  let outcome = 'succeeded';
+  let code: string | undefined;
+  progress.start();
+  try {
+    if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime, { observers: [progress], signal });
+    else {
+      const result = await runSyncCycle(runtime, { dryRun, observers: [progress], signal });
+      outcome = result.outcome;
+      if (dryRun && result.plan) stdout.write(formatPlan(tenant.name, result.plan, result.withheld));
+    }
+  } catch (error) {
+    code = errorCode(error);
+    // Another process holds the tenant's lease: skipped, not failed (runSyncCycle logged the WARN).
+    // A stop request is not a failure either: the run exits with the signal's code.
+    outcome = code === 'TENANT_LEASE_HELD' ? 'skipped' : code === 'CYCLE_STOPPED' ? 'stopped' : 'failed';
+    // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
+    if (tenant.status === 'deleted' && outcome === 'failed') {
+      runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
+    }
+  } finally {
+    progress.stop();
+    await runtime.close();
+  }
+  return { tenant: tenant.name, outcome, ...(code ? { code } : {}), durationMs: Date.now() - started, counts: progress.counts };
+}
 
 /**
  * `sync`'s exit codes (README, docs/runbook.md "Exit codes"): a CronJob must not record
