@@ -2,7 +2,7 @@ import highland from 'highland';
 import { attachmentPolicy } from './attachment-policy.js';
 import { startCycleDeadline } from './cycle-deadline.js';
 import { CycleReport, type CycleOutcome, type CycleReportOptions } from './cycle-report.js';
-import { errorMessage, isConnectorError } from './errors.js';
+import { ConnectorError, errorMessage, isConnectorError } from './errors.js';
 import type { Clock } from './http/clock.js';
 import type { ReadAccess } from './read-restrictions/access.js';
 import { isAttachment, isPage, type PageRecord, type PageWithHtml, type PipelineRecord, type SpaceRef } from './records.js';
@@ -222,8 +222,10 @@ function spacesOf(records: readonly PipelineRecord[]): SpaceRef[] {
  * after a clean run; a run that leaves anything behind is a failed cycle (see
  * `CycleReport.finishCleanup`).
  */
-export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: CycleReportOptions = {}): Promise<DeletedTenantResult> {
-  const report = new CycleReport(runtime.logger, options);
+export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: CycleReportOptions & { deadlineClock?: Clock } = {}): Promise<DeletedTenantResult> {
+  // The same deadline as a sync cycle: a Unique that stalls every deletion must not hold the run for ever.
+  const deadline = startCycleDeadline(runtime.tenant.processing, options.signal, options.deadlineClock);
+  const report = new CycleReport(runtime.logger, { ...options, signal: deadline.signal });
   runtime.logger.info('Deleted tenant clean-up started');
   const instanceId = await deletedTenantInstanceId(runtime);
   const ctx = { clients: runtime.unique, tenant: runtime.tenant, log: runtime.logger };
@@ -233,12 +235,15 @@ export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: C
     lease.startRenewing();
   };
   try {
-    const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId, beforeWrites: takeLease }), (r) => ({ ...r }));
+    const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId, beforeWrites: takeLease, signal: deadline.signal }), (r) => ({ ...r }));
+    if (deadline.expired) throw deadline.error();
+    if (result.notStarted !== undefined) throw new ConnectorError('CYCLE_STOPPED', 'deleted tenant clean-up stopped before every scope was emptied', { details: { notStarted: result.notStarted } });
     return report.finishCleanup(result, runtime.tenant.name);
   } catch (error) {
     if (isConnectorError(error, 'TENANT_LEASE_HELD')) runtime.logger.warn({ code: error.code, ...error.details }, 'Cycle skipped: another process holds the tenant lease');
-    throw error;
+    throw deadline.expired && !isConnectorError(error, 'CYCLE_DEADLINE_EXCEEDED') ? deadline.error(error) : error;
   } finally {
+    deadline.dispose();
     await lease?.release();
   }
 }

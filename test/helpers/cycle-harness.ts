@@ -49,7 +49,7 @@ export interface CycleHarness {
   /** A fresh runtime per cycle, as the CLI builds one per run. */
   runtime(): TenantRuntime;
   sync(options?: SyncCycleOptions): Promise<CycleResult>;
-  cleanupDeleted(): ReturnType<typeof runDeletedTenantCleanup>;
+  cleanupDeleted(options?: Parameters<typeof runDeletedTenantCleanup>[1]): ReturnType<typeof runDeletedTenantCleanup>;
   dump(bodies?: boolean): Promise<Record<string, unknown>[]>;
   /** Keys of the contents Unique holds, sorted. */
   storedKeys(): string[];
@@ -105,7 +105,7 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
     logger,
     runtime,
     sync: (syncOptions) => withRuntime((rt) => runSyncCycle(rt, syncOptions)),
-    cleanupDeleted: () => withRuntime((rt) => runDeletedTenantCleanup(rt)),
+    cleanupDeleted: (cleanupOptions) => withRuntime((rt) => runDeletedTenantCleanup(rt, cleanupOptions)),
     dump: async (bodies = true) => {
       const out = new Capture();
       await withRuntime((rt) => runDump(rt, { out, bodies }));

@@ -13,7 +13,8 @@ import { createMetrics } from '../../src/metrics/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { Capture } from '../helpers/capture.js';
 import { LABELS, PAT, ROOT_SCOPE, startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
-import { ENG, HR, SINGLE, page } from './support/scenario.js';
+import { ManualClock, until } from '../helpers/manual-clock.js';
+import { ENG, HR, SINGLE, page, rejection } from './support/scenario.js';
 
 /** Two spaces synced, then the tenant marked deleted. */
 async function syncedThenDeleted(t: Test): Promise<CycleHarness> {
@@ -113,4 +114,39 @@ t.test('a deleted tenant\'s clean-up takes the tenant lease: held by another pro
   const done = await h.cleanupDeleted();
   t.equal(done.markCleared, true);
   t.same(h.storedKeys(), [], 'the contents and the lease are gone');
+});
+
+t.test('a clean-up past the cycle deadline empties no further scope, keeps the mark and fails with CYCLE_DEADLINE_EXCEEDED; the next run finishes', async (t) => {
+  const h = await syncedThenDeleted(t);
+  h.tenant.processing.cycleTimeoutMinutes = 30;
+  // The first space scope's folder deletion is held while the deadline passes.
+  let arrived = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  h.unique.faults.add({ operation: 'deleteFolder', times: 1, hold: () => ((arrived += 1), released) });
+  const clock = new ManualClock();
+  const cleanup = rejection(h.cleanupDeleted({ deadlineClock: clock }));
+  await until(() => arrived === 1, 'the first folder deletion');
+  await clock.advance(30 * 60_000);
+  release();
+  const error = await cleanup;
+  t.equal(error.code, 'CYCLE_DEADLINE_EXCEEDED');
+  t.equal(h.unique.state.scopes().filter((s) => s.parentId === ROOT_SCOPE).length, 1, 'the second space scope was not started');
+  t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark: the clean-up is not done');
+  t.ok(h.logs.lines().some((l) => l.msg === 'Deleted tenant clean-up stopped before every scope was emptied' && l.notStarted === 1));
+  t.equal(clock.pending, 0, 'the deadline timer is gone');
+
+  const next = await h.cleanupDeleted();
+  t.equal(next.markCleared, true, 'the next run empties the rest and clears the mark');
+  t.same(h.unique.state.scopes().filter((s) => s.parentId === ROOT_SCOPE), []);
+});
+
+t.test('a stop request (SIGTERM) between scopes: no further scope, CYCLE_STOPPED, the mark stays', async (t) => {
+  const h = await syncedThenDeleted(t);
+  const stop = new AbortController();
+  h.unique.faults.add({ operation: 'deleteFolder', times: 1, hold: async () => stop.abort() });
+  const error = await rejection(h.cleanupDeleted({ signal: stop.signal }));
+  t.equal(error.code, 'CYCLE_STOPPED');
+  t.equal(h.unique.state.scopes().filter((s) => s.parentId === ROOT_SCOPE).length, 1, 'one space scope left for the next run');
+  t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark');
 });
