@@ -23,13 +23,25 @@ export type Counter =
   /** Of those, the pages withheld because their restriction state could not be read. */
   | 'restrictionUnknown'
   /** Content of another page (included body or excerpt, cross-page image) refused for its read restrictions: one per page and refused page. */
-  | 'refusedReferences';
+  | 'refusedReferences'
+  /** Items the file-diff called unchanged whose stored content was never finalized (a pending mark): re-ingested. */
+  | 'recovered';
 
 /** What an ingested item was: the metrics keep pages and attachments apart. */
 export type ItemKind = 'page' | 'attachment';
 
-/** How a cycle that ran to its end came out; a cycle that did not throws instead. */
-export type CycleOutcome = 'succeeded' | 'dry-run';
+/**
+ * How a cycle that ran to its end came out; a cycle that did not throws instead.
+ * `partial`: every phase ran (discovery, diff, ingestion, deletions), but items failed
+ * to be written or deleted; they are offered again next cycle. Not a success: `sync`
+ * exits 3, `/health` and the metrics say `partial`.
+ */
+export type CycleOutcome = 'succeeded' | 'partial' | 'dry-run';
+
+/** The outcome of a cycle that ran its phases with these counts (the one rule, also for tests). */
+export function syncOutcome(counts: Readonly<Record<Counter, number>>): 'succeeded' | 'partial' {
+  return counts.failed > 0 || counts.deleteFailed > 0 ? 'partial' : 'succeeded';
+}
 
 /**
  * Something that wants every event the report records (metrics, progress lines).
@@ -70,6 +82,7 @@ export class CycleReport {
     restricted: 0,
     restrictionUnknown: 0,
     refusedReferences: 0,
+    recovered: 0,
   };
   readonly phases: Record<string, number> = {};
   readonly #startedAt = Date.now();
@@ -142,15 +155,19 @@ export class CycleReport {
       this.add('new', space.newKeys.length);
       this.add('updated', space.updatedKeys.length);
       this.add('vanished', space.deletedKeys.length);
+      this.add('recovered', space.recoveredKeys.length);
     }
     this.add('unchanged', plan.unchanged);
   }
 
   /** The one place a finished cycle's outcome is decided; logs the cycle's summary line. */
   finish(kind: 'sync' | 'dry-run'): { outcome: CycleOutcome; summary: Record<string, unknown> } {
-    const outcome: CycleOutcome = kind === 'dry-run' ? 'dry-run' : 'succeeded';
+    const outcome: CycleOutcome = kind === 'dry-run' ? 'dry-run' : syncOutcome(this.counts);
     const summary = this.summary(outcome);
-    this.#logger.info(summary, 'Sync cycle finished');
+    // Found: a Unique upload that never answered ended `succeeded` with 0 of 35 items written.
+    // Same message, WARN level: a search for the summary line still finds it.
+    if (outcome === 'partial') this.#logger.warn(summary, 'Sync cycle finished');
+    else this.#logger.info(summary, 'Sync cycle finished');
     return { outcome, summary };
   }
 

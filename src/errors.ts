@@ -32,6 +32,10 @@ export const ERROR_CODES = [
   'SAFETY_GUARD_TRIPPED',
   'OWNERSHIP_MISMATCH',
   'CYCLE_STOPPED',
+  /** A cycle ran past `processing.cycleTimeoutMinutes`: it was stopped like on SIGTERM and counts as failed. */
+  'CYCLE_DEADLINE_EXCEEDED',
+  /** Another process holds the tenant's lease in Unique: this cycle is skipped (sync exits 4). */
+  'TENANT_LEASE_HELD',
   /** A deleted tenant's clean-up left scopes, contents or the root mark behind: the run counts as failed. */
   'CLEANUP_INCOMPLETE',
   'USAGE',

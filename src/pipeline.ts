@@ -1,12 +1,14 @@
 import highland from 'highland';
 import { attachmentPolicy } from './attachment-policy.js';
+import { startCycleDeadline } from './cycle-deadline.js';
 import { CycleReport, type CycleOutcome, type CycleReportOptions } from './cycle-report.js';
-import { errorMessage, isConnectorError } from './errors.js';
+import { ConnectorError, errorMessage, isConnectorError } from './errors.js';
+import type { Clock } from './http/clock.js';
 import type { ReadAccess } from './read-restrictions/access.js';
 import { isAttachment, isPage, type PageRecord, type PageWithHtml, type PipelineRecord, type SpaceRef } from './records.js';
 import { ndjsonSink } from './sinks/ndjson.js';
 import { deleteVanished, uniqueIngestionSink } from './sinks/unique-ingestion/index.js';
-import { cleanupDeletedTenant, cleanupOrphanedSpaces, ensureSpaceScopes, initRootScope, type DeletedTenantResult } from './sinks/unique-scopes/index.js';
+import { cleanupDeletedTenant, cleanupOrphanedSpaces, ensureSpaceScopes, initRootScope, type DeletedTenantResult, type InitResult } from './sinks/unique-scopes/index.js';
 import { discoveryStream, emptyReport, type DiscoveryReport } from './sources/confluence/index.js';
 import { collect, eachItem, eachItemAsync, mergeLegs } from './streams.js';
 import type { TenantRuntime } from './tenant-runtime.js';
@@ -20,6 +22,9 @@ import { applyIncludedChanges } from './transforms/included-changes.js';
 import { inlineImagesWith } from './transforms/inline-images/index.js';
 import { resolveReferences } from './transforms/resolve-references.js';
 import { withholdRestricted, type RestrictionsStage, type WithheldPage } from './transforms/restrictions.js';
+import { newAttemptId } from './unique/pending-marker.js';
+import { listStoredBySpace } from './unique/stored-contents.js';
+import { acquireTenantLease, type TenantLease } from './unique/tenant-lease.js';
 
 /**
  * The one module that knows the order of the stages; it wires them and does nothing else.
@@ -64,8 +69,8 @@ function bodyStages(runtime: TenantRuntime, access: ReadAccess, signal?: AbortSi
   const inline = policy.inlineImages ? eachItemAsync(inlineImagesWith({ api: confluence, policy, logger, access, signal }), concurrency, signal) : <T>(pages: T) => pages;
   return (pages) =>
     pages
-      .through(fetchBodies({ api: confluence, logger, report, signal }))
-      .through(resolveReferences({ api: confluence, logger, access, signal }))
+      .through(fetchBodies({ api: confluence, logger, report, signal, maxPageBodyMb: tenant.processing.maxPageBodyMb }))
+      .through(resolveReferences({ api: confluence, logger, access, signal, maxPageBodyMb: tenant.processing.maxPageBodyMb }))
       .through(inline)
       .through(eachItem(convertBodyWith({ baseUrl: tenant.confluence.baseUrl, instanceType: tenant.confluence.instanceType }), signal));
 }
@@ -92,30 +97,65 @@ async function discoverRecords(runtime: TenantRuntime, report?: CycleReport): Pr
   return { records: budget.records, pages, truncated: discovery.truncated || budget.truncated, withheld: restrictions.withheld, access: restrictions.access };
 }
 
-/** `observers` see every count and phase (metrics, progress); an aborted `signal` starts no new phase or item. */
-export async function runSyncCycle(runtime: TenantRuntime, options: { dryRun?: boolean } & CycleReportOptions = {}): Promise<CycleResult> {
-  const report = new CycleReport(runtime.logger, options);
+export interface SyncCycleOptions extends CycleReportOptions {
+  dryRun?: boolean;
+  /** The clock of the cycle's deadline (`processing.cycleTimeoutMinutes`); tests pass a manual one. */
+  deadlineClock?: Clock;
+}
+
+/**
+ * `observers` see every count and phase (metrics, progress); an aborted `signal` starts
+ * no new phase or item. So does the cycle's deadline, which then fails the cycle with
+ * CYCLE_DEADLINE_EXCEEDED once what was in flight has finished or cleaned up.
+ */
+export async function runSyncCycle(runtime: TenantRuntime, options: SyncCycleOptions = {}): Promise<CycleResult> {
+  const deadline = startCycleDeadline(runtime.tenant.processing, options.signal, options.deadlineClock);
+  const cycleOptions = { ...options, signal: deadline.signal };
+  const report = new CycleReport(runtime.logger, cycleOptions);
   try {
-    return await syncCycle(runtime, report, options);
-  } catch (error) {
+    const result = await syncCycle(runtime, report, cycleOptions);
+    // The deadline passed during the last phase: what it cut short is not a success.
+    if (deadline.expired) throw deadline.error();
+    return result;
+  } catch (caught) {
+    const error = deadline.expired && !isConnectorError(caught, 'CYCLE_DEADLINE_EXCEEDED') ? deadline.error(caught) : caught;
     // A failed cycle still reports what it got through, so an operator sees how far it went.
-    // A requested stop is not a failure: the caller logs it.
-    if (!isConnectorError(error, 'CYCLE_STOPPED')) {
+    // A requested stop is not a failure: the caller logs it. Nor is another process's lease.
+    if (isConnectorError(error, 'TENANT_LEASE_HELD')) {
+      runtime.logger.warn({ code: error.code, ...error.details }, 'Cycle skipped: another process holds the tenant lease');
+    } else if (!isConnectorError(error, 'CYCLE_STOPPED')) {
       runtime.logger.error({ ...report.summary('failed'), error: errorMessage(error), code: isConnectorError(error) ? error.code : 'UNEXPECTED' }, 'Sync cycle failed');
     }
     throw error;
+  } finally {
+    deadline.dispose();
   }
 }
 
 async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: { dryRun?: boolean; signal?: AbortSignal }): Promise<CycleResult> {
   const { tenant, logger, unique, confluence } = runtime;
-  const { signal } = options;
   const dryRun = options.dryRun === true;
   const scopeCtx = { clients: unique, tenant, log: logger };
   logger.info({ dryRun }, 'Sync cycle started');
 
   const instanceId = await confluence.instanceId();
   const root = await report.phase('init', () => initRootScope(scopeCtx, { instanceId, dryRun }), (r) => ({ rootPath: r.rootPath, claimed: r.claimed }));
+  // One writer per tenant (unique/tenant-lease); a dry run writes nothing and needs none.
+  const lease = dryRun ? undefined : await acquireTenantLease({ tenant, content: unique.content, logger, timing: runtime.leaseTiming });
+  lease?.startRenewing();
+  try {
+    return await leasedCycle(runtime, report, root, options);
+  } finally {
+    await lease?.release();
+  }
+}
+
+/** Discovery, diff and writes: everything after init, under the tenant lease (none in a dry run). */
+async function leasedCycle(runtime: TenantRuntime, report: CycleReport, root: InitResult, options: { dryRun?: boolean; signal?: AbortSignal }): Promise<CycleResult> {
+  const { tenant, logger, unique, confluence } = runtime;
+  const { signal } = options;
+  const dryRun = options.dryRun === true;
+  const scopeCtx = { clients: unique, tenant, log: logger };
   const discovered = await report.phase('discovery', () => discoverRecords(runtime, report), (r) => ({
     pages: r.pages,
     attachments: r.records.length - r.pages,
@@ -125,18 +165,23 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: {
   report.discovered(discovered.records, tenant, discovered.withheld.length);
   const accepted = discovered.records.filter(isAccepted);
   const plan = await report.phase('diff', async () => {
+    // One listing per space, shared: included-page dates and the recovery of interrupted items.
+    const stored = await listStoredBySpace(accepted, { tenant, content: unique.content, logger });
     // An including page is dated by its included pages too, so their edits re-ingest it.
-    const dated = await applyIncludedChanges(accepted, { tenant, content: unique.content, api: confluence, logger, access: discovered.access });
-    return planChanges(dated.records, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger });
+    const dated = await applyIncludedChanges(accepted, { tenant, stored, api: confluence, logger, access: discovered.access });
+    return planChanges(dated.records, { tenant, fileDiff: unique.fileDiff, content: unique.content, logger, stored });
   }, (p) => ({
     spaces: p.spaces.length,
     changed: p.changed.length,
+    recovered: p.spaces.reduce((sum, space) => sum + space.recoveredKeys.length, 0),
   }));
   report.planned(plan);
   if (dryRun) return { ...report.finish('dry-run'), plan, withheld: discovered.withheld };
 
   const { scopeIds } = await report.phase('space-scopes', () => ensureSpaceScopes(scopeCtx, root.rootPath, spacesOf(plan.changed)));
-  const ingest = uniqueIngestionSink({ tenant, content: unique.content, upload: unique.upload, confluence, scopeIds, logger, report, signal });
+  // Registrations carry this attempt's pending mark until finalized (unique/pending-marker).
+  const attemptId = newAttemptId();
+  const ingest = uniqueIngestionSink({ tenant, content: unique.content, upload: unique.upload, confluence, scopeIds, logger, report, attemptId, signal });
   await report.phase(
     'ingest',
     () => {
@@ -177,13 +222,30 @@ function spacesOf(records: readonly PipelineRecord[]): SpaceRef[] {
  * after a clean run; a run that leaves anything behind is a failed cycle (see
  * `CycleReport.finishCleanup`).
  */
-export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: CycleReportOptions = {}): Promise<DeletedTenantResult> {
-  const report = new CycleReport(runtime.logger, options);
+export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: CycleReportOptions & { deadlineClock?: Clock } = {}): Promise<DeletedTenantResult> {
+  // The same deadline as a sync cycle: a Unique that stalls every deletion must not hold the run for ever.
+  const deadline = startCycleDeadline(runtime.tenant.processing, options.signal, options.deadlineClock);
+  const report = new CycleReport(runtime.logger, { ...options, signal: deadline.signal });
   runtime.logger.info('Deleted tenant clean-up started');
   const instanceId = await deletedTenantInstanceId(runtime);
   const ctx = { clients: runtime.unique, tenant: runtime.tenant, log: runtime.logger };
-  const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId }), (r) => ({ ...r }));
-  return report.finishCleanup(result, runtime.tenant.name);
+  let lease: TenantLease | undefined;
+  const takeLease = async () => {
+    lease = await acquireTenantLease({ tenant: runtime.tenant, content: runtime.unique.content, logger: runtime.logger, timing: runtime.leaseTiming });
+    lease.startRenewing();
+  };
+  try {
+    const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId, beforeWrites: takeLease, signal: deadline.signal }), (r) => ({ ...r }));
+    if (deadline.expired) throw deadline.error();
+    if (result.notStarted !== undefined) throw new ConnectorError('CYCLE_STOPPED', 'deleted tenant clean-up stopped before every scope was emptied', { details: { notStarted: result.notStarted } });
+    return report.finishCleanup(result, runtime.tenant.name);
+  } catch (error) {
+    if (isConnectorError(error, 'TENANT_LEASE_HELD')) runtime.logger.warn({ code: error.code, ...error.details }, 'Cycle skipped: another process holds the tenant lease');
+    throw deadline.expired && !isConnectorError(error, 'CYCLE_DEADLINE_EXCEEDED') ? deadline.error(error) : error;
+  } finally {
+    deadline.dispose();
+    await lease?.release();
+  }
 }
 
 /**

@@ -138,7 +138,9 @@ export class CycleProgress implements CycleObserver {
   }
 
   log(): void {
-    this.#options.logger.info({ ...this.snapshot() }, 'Sync progress');
+    const snapshot = this.snapshot();
+    // A cycle that has already lost items can no longer succeed: the line says so as it runs.
+    this.#options.logger.info({ ...snapshot, ...(snapshot.failed > 0 ? { partial: true } : {}) }, 'Sync progress');
   }
 
   #report(): void {

@@ -5,7 +5,7 @@ import { UNEXPECTED, errorCode, errorMessage } from './errors.js';
 import type { SyncHistory } from './health/index.js';
 import type { Logger } from './log.js';
 import { cycleMetrics } from './metrics/observers.js';
-import { recordCycleItems } from './metrics/operations.js';
+import { recordCycleItems, recordCycleResult } from './metrics/operations.js';
 import type { ConnectorMetrics } from './metrics/registry.js';
 import { runDeletedTenantCleanup, runSyncCycle } from './pipeline.js';
 import { CycleProgress } from './progress.js';
@@ -105,7 +105,7 @@ export class Scheduler {
     const observers: CycleObserver[] = [cycleMetrics(metrics, tenant.name), progress];
     const cycle = { observers, signal: this.#stop.signal };
     const started = Date.now();
-    let result: 'succeeded' | 'failed' | 'stopped' = 'succeeded';
+    let result: 'succeeded' | 'partial' | 'failed' | 'stopped' | 'lease-held' = 'succeeded';
     let code: string | undefined;
     metrics.cycleRunning.set({ tenant: tenant.name }, 1);
     metrics.progress.track(tenant.name, progress);
@@ -113,24 +113,33 @@ export class Scheduler {
     progress.start();
     try {
       if (tenant.status === 'deleted') await runDeletedTenantCleanup(runtime, cycle);
-      else await runSyncCycle(runtime, cycle);
+      else {
+        const finished = await runSyncCycle(runtime, cycle);
+        if (finished.outcome === 'partial') result = 'partial';
+      }
     } catch (error) {
       code = errorCode(error);
-      result = code === 'CYCLE_STOPPED' ? 'stopped' : 'failed';
+      result = code === 'CYCLE_STOPPED' ? 'stopped' : code === 'TENANT_LEASE_HELD' ? 'lease-held' : 'failed';
       // runSyncCycle logs its own failure with the summary; the clean-up and a stop are logged here.
       if (result === 'stopped') runtime.logger.info({ trigger }, 'Cycle stopped for shutdown');
-      else if (tenant.status === 'deleted') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
+      else if (tenant.status === 'deleted' && result === 'failed') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
     } finally {
       progress.stop();
       metrics.progress.untrack(tenant.name);
       metrics.cycleRunning.set({ tenant: tenant.name }, 0);
+    }
+    // Another process is syncing the tenant (runSyncCycle logged the WARN): this tick is skipped, not failed.
+    if (result === 'lease-held') {
+      metrics.leaseSkipped.inc({ tenant: tenant.name });
+      return;
     }
     const durationMs = Date.now() - started;
     metrics.syncDuration.observe({ tenant: tenant.name, result }, durationMs / 1000);
     // A run cut short by a shutdown says nothing about the tenant's health.
     if (result === 'stopped') return;
     recordOutcome(metrics, tenant.name, result, code, progress.counts);
-    history.record(tenant.name, { result, at: new Date().toISOString(), durationMs, ...(code ? { code } : {}) });
+    const failedItems = result === 'partial' ? (progress.counts.failed ?? 0) + (progress.counts.deleteFailed ?? 0) : undefined;
+    history.record(tenant.name, { result, at: new Date().toISOString(), durationMs, ...(code ? { code } : {}), ...(failedItems === undefined ? {} : { failedItems }) });
   }
 
   /**
@@ -159,16 +168,24 @@ export class Scheduler {
   }
 }
 
-/** The alerting metrics of a finished (not stopped) run: last success, failures in a row and by code, the cycle's items by outcome. */
-function recordOutcome(metrics: ConnectorMetrics, tenant: string, result: 'succeeded' | 'failed', code: string | undefined, counts: Record<string, number>): void {
+/**
+ * The alerting metrics of a finished (not stopped) run: last success, failures in a row
+ * and by code, the cycle's items by outcome. A partial cycle ran every phase, so it ends
+ * a run of failed cycles, but it is no success: the last-success time stays where it
+ * was (its failed items raise `ConfluenceConnectorItemsFailing`).
+ */
+function recordOutcome(metrics: ConnectorMetrics, tenant: string, result: 'succeeded' | 'partial' | 'failed', code: string | undefined, counts: Record<string, number>): void {
   if (result === 'succeeded') {
     metrics.lastSuccessfulSync.set({ tenant }, Date.now() / 1000);
+    metrics.consecutiveFailures.set({ tenant }, 0);
+  } else if (result === 'partial') {
     metrics.consecutiveFailures.set({ tenant }, 0);
   } else {
     metrics.consecutiveFailures.inc({ tenant });
     metrics.syncFailures.inc({ tenant, code: code ?? UNEXPECTED });
   }
   recordCycleItems(metrics.cycleItems, tenant, counts);
+  recordCycleResult(metrics.cycleResult, tenant, result);
 }
 
 /** node-cron prints coloured lines to the console by default; this routes them into bunyan. */

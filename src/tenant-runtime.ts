@@ -3,6 +3,7 @@ import { attachmentPolicy } from './attachment-policy.js';
 import { ConfluenceApi } from './confluence/api.js';
 import type { ListingLimits } from './confluence/listing.js';
 import type { Clock } from './http/clock.js';
+import type { LeaseTiming } from './unique/tenant-lease.js';
 import { atlassianApiBaseUrl, confluenceAuth } from './confluence/auth.js';
 import type { TenantConfig } from './config/types.js';
 import { ConnectorError } from './errors.js';
@@ -23,6 +24,8 @@ export interface RuntimeTuning {
   listingLimits?: Partial<ListingLimits>;
   /** The clock of every client's deadlines and throughput floor: tests pass a manual one. */
   clock?: Clock;
+  /** The tenant lease's TTL, renewal and settle wait (unique/tenant-lease): tests shorten the settle. */
+  lease?: Partial<LeaseTiming>;
 }
 
 export interface RuntimeOptions {
@@ -39,6 +42,8 @@ export interface TenantRuntime {
   logger: Logger;
   confluence: ConfluenceApi;
   unique: UniqueClients;
+  /** Overrides of the tenant lease's timing (tests only). */
+  leaseTiming?: Partial<LeaseTiming>;
   close(): Promise<void>;
 }
 
@@ -93,6 +98,7 @@ export function createTenantRuntime(tenant: TenantConfig, options: RuntimeOption
     logger,
     confluence,
     unique,
+    leaseTiming: tuning.lease,
     close: async () => {
       await Promise.all([confluenceHttp.close(), unique.close()]);
       await proxy?.close();

@@ -149,15 +149,15 @@ async function cycle(pair: Pair, n: number, watch: DeletionWatch | undefined, se
   const finished = lines.find((line) => line.msg === 'Sync cycle finished');
   const failed = lines.find((line) => line.msg === 'Sync cycle failed');
   const summary = finished ?? failed;
-  // A crash: killed by a signal, an exit code sync never uses, an error that is not the
+  // A crash: killed by a signal, an exit code sync never uses (4: another process's lease), an error that is not the
   // connector's own (code UNEXPECTED), or a stack trace on stderr.
-  const crashed = run.signal !== null || (run.code !== 0 && run.code !== 1) || failed?.code === 'UNEXPECTED' || /\n\s+at /.test(run.stderr) || (run.code !== 0 && !failed);
+  const crashed = run.signal !== null || (run.code !== 0 && run.code !== 1 && run.code !== 4) || failed?.code === 'UNEXPECTED' || /\n\s+at /.test(run.stderr) || (run.code !== 0 && !failed);
   return {
     cycle: n,
     outcome: crashed ? 'crashed' : run.code === 0 && finished ? 'succeeded' : 'failed',
     phases: Object.keys((summary?.phasesMs as Record<string, number> | undefined) ?? {}),
     changes: finished ? changesOf(finished) : -1,
-    contentWrites: contentWrites(pair.unique.requests.slice(before.unique)),
+    contentWrites: contentWrites(pair.unique.requests.slice(before.unique), pair.unique),
     deletions: watch ? watch.afterCycle(n).length : 0,
     requests: { confluence: pair.confluence.requests.length - before.confluence, unique: pair.unique.requests.length - before.unique },
     error: failed ? `${String(failed.code)}: ${String(failed.error)}` : run.code !== 0 ? run.stderr.slice(0, 300) : undefined,

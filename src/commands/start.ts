@@ -4,11 +4,8 @@ import { TerminalProgress } from '../progress-bar.js';
 import { isTerminal } from './terminal.js';
 import type { Command } from './command.js';
 import { logConfigWarnings, selectTenants } from './select-tenants.js';
+import { listenForStop } from './stop-signals.js';
 
-/** Signals that end the daemon; a second one ends it at once. */
-const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-/** Exit codes of an immediate stop on a second signal (128 + signal number, the shell convention). */
-const FORCED_EXIT: Record<(typeof STOP_SIGNALS)[number], number> = { SIGTERM: 143, SIGINT: 130 };
 
 export const startCommand: Command = {
   name: 'start',
@@ -40,23 +37,14 @@ export const startCommand: Command = {
     const terminal = isTerminal(stderr) ? new TerminalProgress(stderr as NodeJS.WriteStream) : undefined;
     const daemon = await startDaemon({ tenants, env, logger, port, host, terminal });
 
-    const stopped = new Promise<void>((resolve) => {
-      let stopping = false;
-      const onSignal = (signal: (typeof STOP_SIGNALS)[number]) => {
-        if (stopping) {
-          logger.warn({ signal }, 'Second signal, exiting at once');
-          process.exit(FORCED_EXIT[signal]);
-        }
-        stopping = true;
-        logger.info({ signal }, 'Signal received, stopping');
+    await new Promise<void>((resolve) => {
+      listenForStop(logger, () => {
         daemon.stop().then(
           () => resolve(),
           () => resolve(),
         );
-      };
-      for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+      });
     });
-    await stopped;
     // A cycle abandoned at the deadline may still hold sockets open; they must not delay the exit.
     setTimeout(() => process.exit(0), 1000).unref();
     return 0;

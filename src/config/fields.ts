@@ -95,6 +95,8 @@ export const PROCESSING = f('processing', 'section', 'How and when the tenant is
 export const CONCURRENCY = f('processing.concurrency', 'scalar', 'Pages processed in parallel.', { rule: positiveInteger, default: 1 });
 export const SCAN_INTERVAL_CRON = f('processing.scanIntervalCron', 'scalar', 'When a sync starts: cron with 5 fields, or 6 with seconds first.', { rule: cron, default: '*/15 * * * *' });
 export const MAX_ITEMS_TO_SCAN = f('processing.maxItemsToScan', 'scalar', 'Stop discovery after this many pages (unset: no limit).', { rule: positiveInteger });
+export const MAX_PAGE_BODY_MB = f('processing.maxPageBodyMb', 'scalar', 'A page whose storage body is larger (MB) is skipped with a warning; bounds the memory a cycle needs.', { rule: positiveNumber, default: 20 });
+export const CYCLE_TIMEOUT_MINUTES = f('processing.cycleTimeoutMinutes', 'scalar', 'A cycle still running after this many minutes stops like on SIGTERM and fails with CYCLE_DEADLINE_EXCEEDED (unset: the longest gap between two runs of scanIntervalCron, at least 60 and at most 1440).', { rule: positiveNumber });
 
 export const INGESTION = f('ingestion', 'section', 'Where and how content lands in Unique.', { required: true });
 export const INGESTION_MODE = f('ingestion.ingestionMode', 'scalar', 'Scope layout; only flat (everything in scopeId) is supported.', { rule: oneOf(['flat'] as const), default: 'flat' });
@@ -115,7 +117,7 @@ export const FIELDS: readonly FieldSpec[] = [
   CONFLUENCE_RATE, INGEST_SINGLE_LABEL, INGEST_ALL_LABEL,
   UNIQUE, SERVICE_AUTH_MODE, SERVICE_EXTRA_HEADERS, ZITADEL_TOKEN_URL, ZITADEL_PROJECT_ID, ZITADEL_CLIENT_ID,
   ZITADEL_CLIENT_SECRET, INGESTION_URL, SCOPE_URL, UNIQUE_RATE, UNIQUE_INGESTION_CONFIG,
-  PROCESSING, CONCURRENCY, SCAN_INTERVAL_CRON, MAX_ITEMS_TO_SCAN,
+  PROCESSING, CONCURRENCY, SCAN_INTERVAL_CRON, MAX_ITEMS_TO_SCAN, MAX_PAGE_BODY_MB, CYCLE_TIMEOUT_MINUTES,
   INGESTION, INGESTION_MODE, SCOPE_ID, STORE_INTERNALLY, USE_V1_KEY_FORMAT,
   ATTACHMENTS, ATTACHMENTS_MODE, ALLOWED_MIME_TYPES, MAX_FILE_SIZE_MB, IMAGE_OCR, PAGE_INGESTION_CONFIG,
   RESTRICTED_PAGES,

@@ -167,6 +167,8 @@ function build(tree: Tree, name: string, file: string, envNames: ReadonlyMap<str
       concurrency: num(p, 'concurrency'),
       scanIntervalCron: str(p, 'scanIntervalCron'),
       ...(p.maxItemsToScan === undefined ? {} : { maxItemsToScan: num(p, 'maxItemsToScan') }),
+      maxPageBodyMb: num(p, 'maxPageBodyMb'),
+      ...(p.cycleTimeoutMinutes === undefined ? {} : { cycleTimeoutMinutes: num(p, 'cycleTimeoutMinutes') }),
     },
     ingestion: {
       ingestionMode: 'flat',

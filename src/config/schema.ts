@@ -234,6 +234,8 @@ const processing = section({
   concurrency: field(F.CONCURRENCY),
   scanIntervalCron: field(F.SCAN_INTERVAL_CRON),
   maxItemsToScan: field(F.MAX_ITEMS_TO_SCAN),
+  maxPageBodyMb: field(F.MAX_PAGE_BODY_MB),
+  cycleTimeoutMinutes: field(F.CYCLE_TIMEOUT_MINUTES),
 }, F.PROCESSING);
 
 const ingestion = section({

@@ -62,6 +62,10 @@ export interface ProcessingConfig {
   concurrency: number;
   scanIntervalCron: string;
   maxItemsToScan?: number;
+  /** Larger storage bodies are skipped (MB of UTF-8). */
+  maxPageBodyMb: number;
+  /** Unset: derived from the schedule (src/cycle-deadline.ts). */
+  cycleTimeoutMinutes?: number;
 }
 
 export interface AttachmentsConfig {

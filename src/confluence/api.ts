@@ -50,6 +50,8 @@ export interface SearchOptions {
   onInvalid?: (reason: string) => void;
   /** Aborts the listing's requests (a stop request). */
   signal?: AbortSignal;
+  /** Each answer of the listing fails (HTTP_RESPONSE_TOO_LARGE) past this many bytes; default the client's JSON cap. */
+  maxResponseBytes?: number;
 }
 
 export interface PageBody {
@@ -130,19 +132,20 @@ export class ConfluenceApi {
    */
   async *searchContent(cql: string, expand: string, options: SearchOptions = {}): AsyncGenerator<ValidContent[]> {
     const firstUrl = this.urls.contentSearch(cql, expand, options.limit ?? 100, options.start);
-    yield* this.#contentPages(firstUrl, `content search for CQL ${JSON.stringify(cql)}`, 'content/search', options.onInvalid, options.signal);
+    yield* this.#contentPages(firstUrl, `content search for CQL ${JSON.stringify(cql)}`, 'content/search', options);
   }
 
   /**
    * Storage bodies for many pages in few calls (§3.1: `id IN (…)`, 50 a request, the
    * DC cap with a body expansion). Ids missing from the answer (deleted, not visible)
-   * are absent from the map; the caller skips those pages. `signal` aborts the search.
+   * are absent from the map; the caller skips those pages. `signal` aborts the search;
+   * an answer above `maxResponseBytes` fails with HTTP_RESPONSE_TOO_LARGE (`isTooLargeError`).
    */
-  async fetchBodies(ids: readonly string[], signal?: AbortSignal): Promise<Map<string, PageBody>> {
+  async fetchBodies(ids: readonly string[], signal?: AbortSignal, maxResponseBytes?: number): Promise<Map<string, PageBody>> {
     const bodies = new Map<string, PageBody>();
     const unique = [...new Set(ids)];
     for (const batch of batches(unique, BODY_BATCH_SIZE)) {
-      for await (const items of this.searchContent(idsCql(batch), BODY_EXPAND, { limit: BODY_BATCH_SIZE, signal })) {
+      for await (const items of this.searchContent(idsCql(batch), BODY_EXPAND, { limit: BODY_BATCH_SIZE, signal, maxResponseBytes })) {
         for (const item of items) {
           const value = item.body?.storage?.value;
           bodies.set(item.id, { storage: typeof value === 'string' ? value : '', versionWhen: toUtcIso(item.version.when) });
@@ -266,8 +269,8 @@ export class ConfluenceApi {
    * One page of a v1 envelope (§5.2) or v2 list (§6.3): `results` must be an array
    * and (v1) `_links` an object. With `allowNotFound`, a 404 yields undefined.
    */
-  async fetchListingPage(url: string, endpoint: string, requireLinks: boolean, allowNotFound = false, signal?: AbortSignal): Promise<ListingPage | undefined> {
-    const response = await this.request(url, { endpoint, allowStatus: allowNotFound ? [404] : undefined, buffer: true, signal });
+  async fetchListingPage(url: string, endpoint: string, requireLinks: boolean, allowNotFound = false, signal?: AbortSignal, maxResponseBytes?: number): Promise<ListingPage | undefined> {
+    const response = await this.request(url, { endpoint, allowStatus: allowNotFound ? [404] : undefined, buffer: true, signal, maxResponseBytes });
     if (response.status === 404) {
       await response.text();
       return undefined;
@@ -301,13 +304,14 @@ export class ConfluenceApi {
   }
 
   /** Follows a v1 content listing from `firstUrl`, validating envelope and items. */
-  async *#contentPages(firstUrl: string, what: string, endpoint: string, onInvalid?: (reason: string) => void, signal?: AbortSignal): AsyncGenerator<ValidContent[]> {
+  async *#contentPages(firstUrl: string, what: string, endpoint: string, options: SearchOptions): AsyncGenerator<ValidContent[]> {
+    const { onInvalid, signal, maxResponseBytes } = options;
     const pages = followListing({
       firstUrl,
       what,
       endpoint,
       limits: this.listingLimits,
-      fetchPage: (url) => this.fetchListingPage(url, endpoint, true, false, signal),
+      fetchPage: (url) => this.fetchListingPage(url, endpoint, true, false, signal, maxResponseBytes),
       resolveNext: (link) => this.urls.resolveNext(link),
       idOf: idOfItem,
     });

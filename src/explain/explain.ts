@@ -13,11 +13,14 @@ import type { AttachmentRecord, PageRecord } from '../records.js';
 import { discoverySkip } from '../sources/confluence/index.js';
 import type { TenantRuntime } from '../tenant-runtime.js';
 import { extractAttachments } from '../transforms/extract-attachments.js';
+import { isTooLargeError } from '../http/response.js';
+import { bodyLimits, bodyTooLarge } from '../body-limits.js';
 import { isEmptyBody } from '../transforms/fetch-body.js';
 import { contentTypeSkipReason } from '../transforms/filter-content-types.js';
 import { resolveRestrictions } from '../read-restrictions/states.js';
 import { describeVerdict, type RestrictionVerdict } from '../read-restrictions/verdict.js';
 import { attachmentKey, pageKey, partialKey } from '../unique/keys.js';
+import { pendingAttemptOf } from '../unique/pending-marker.js';
 
 export interface Check {
   rule: string;
@@ -45,6 +48,8 @@ export interface StoredState {
   ingestionState?: string | null;
   /** When Unique last wrote the content. */
   updatedAt?: string | null;
+  /** Registered and never finalized (a pending mark): the next cycle re-ingests it. */
+  interrupted?: boolean;
 }
 
 export interface Explanation {
@@ -193,11 +198,24 @@ function restrictionDetail(verdict: RestrictionVerdict): string {
 }
 
 async function checkBody(runtime: TenantRuntime, page: PageRecord, check: (rule: string, passed: boolean, detail: string) => boolean): Promise<void> {
-  const body = (await runtime.confluence.fetchBodies([page.id])).get(page.id);
+  const maxMb = runtime.tenant.processing.maxPageBodyMb;
+  const limits = bodyLimits(maxMb);
+  let body;
+  try {
+    body = (await runtime.confluence.fetchBodies([page.id], undefined, limits.answerBytes)).get(page.id);
+  } catch (error) {
+    if (!isTooLargeError(error)) throw error;
+    check('body within processing.maxPageBodyMb', false, `the body search answered more than ${limits.answerBytes} bytes, far over ${maxMb} MB: sync skips the page with a warning`);
+    return;
+  }
   if (body === undefined) {
     check('body not empty', false, 'the body fetch did not return the page');
     return;
   }
+  const bytes = Buffer.byteLength(body.storage, 'utf8');
+  const tooLarge = bodyTooLarge(body.storage, maxMb);
+  const within = check('body within processing.maxPageBodyMb', !tooLarge, tooLarge ? `${bytes} bytes of storage format, over ${maxMb} MB: sync skips the page with a warning` : `${bytes} bytes, at most ${maxMb} MB`);
+  if (!within) return;
   const empty = isEmptyBody(body.storage);
   check('body not empty', !empty, empty ? 'the storage body is empty: nothing to ingest' : `${Buffer.byteLength(body.storage, 'utf8')} bytes of storage format`);
 }
@@ -225,7 +243,9 @@ async function finish(explanation: Explanation, runtime: TenantRuntime, options:
   const stored = new Map((await runtime.unique.content.storedByKeys(keys)).map((node) => [node.key, node]));
   explanation.unique = keys.map((key) => {
     const node = stored.get(key);
-    return node ? { key, stored: true, ingestionState: node.ingestionState, updatedAt: node.updatedAt } : { key, stored: false };
+    if (!node) return { key, stored: false };
+    const metadata = node.metadata !== null && typeof node.metadata === 'object' ? (node.metadata as Record<string, unknown>) : null;
+    return { key, stored: true, ingestionState: node.ingestionState, updatedAt: node.updatedAt, ...(pendingAttemptOf(metadata) ? { interrupted: true } : {}) };
   });
   return explanation;
 }

@@ -20,7 +20,7 @@ export function formatExplanation(e: Explanation): string {
     const stored = new Map((e.unique ?? []).map((state) => [state.key, state]));
     for (const key of [e.pageKey, ...e.attachments.map((att) => att.key)]) {
       const state = stored.get(key);
-      const where = e.unique === undefined ? '' : state?.stored ? `  in Unique (${state.ingestionState ?? 'state unknown'}, last written ${state.updatedAt ?? 'unknown'})` : '  not in Unique';
+      const where = e.unique === undefined ? '' : state?.stored ? `  in Unique (${state.ingestionState ?? 'state unknown'}, last written ${state.updatedAt ?? 'unknown'}${state.interrupted ? ', interrupted: never finalized, the next cycle re-ingests it' : ''})` : '  not in Unique';
       lines.push(`  ${key}${where}`);
     }
     if (e.unique === undefined) lines.push('  (offline: Unique not asked)');

@@ -4,7 +4,8 @@
  * the window is evaluated from the first run on, so a tenant whose only run failed is
  * down at once rather than after N cycles. Skipped overlapping ticks are not runs.
  */
-export type RunResult = 'succeeded' | 'failed';
+/** `partial`: the cycle ran every phase but items failed (not a failure of the tenant, not a success either). */
+export type RunResult = 'succeeded' | 'partial' | 'failed';
 
 export interface SyncRun {
   result: RunResult;
@@ -13,6 +14,8 @@ export interface SyncRun {
   durationMs: number;
   /** Error code of a failed run. */
   code?: string;
+  /** Items that failed in a partial run. */
+  failedItems?: number;
 }
 
 export interface TenantSyncHealth {
@@ -20,6 +23,8 @@ export interface TenantSyncHealth {
   /** Runs in the window (at most the window size). */
   runs: number;
   failures: number;
+  /** Runs in the window that finished with failed items. */
+  partials: number;
   failureRatio: number;
   lastRunAt?: string;
   lastResult?: RunResult;
@@ -70,21 +75,28 @@ export class SyncHistory {
     for (const [tenant, runs] of [...this.#runs].sort(([a], [b]) => a.localeCompare(b))) {
       const last = runs[runs.length - 1];
       if (last === undefined) {
-        tenants[tenant] = { status: 'up', runs: 0, failures: 0, failureRatio: 0, message: NO_SYNC_RECORDS };
+        tenants[tenant] = { status: 'up', runs: 0, failures: 0, partials: 0, failureRatio: 0, message: NO_SYNC_RECORDS };
         continue;
       }
       const failures = runs.filter((run) => run.result === 'failed').length;
+      const partials = runs.filter((run) => run.result === 'partial').length;
       const failureRatio = failures / runs.length;
       const down = failureRatio > failureThreshold;
+      const message = down
+        ? `${failures} of the last ${runs.length} runs failed`
+        : last.result === 'partial'
+          ? `the last run was partial: ${last.failedItems ?? 'some'} items failed`
+          : undefined;
       tenants[tenant] = {
         status: down ? 'down' : 'up',
         runs: runs.length,
         failures,
+        partials,
         failureRatio: Math.round(failureRatio * 1000) / 1000,
         lastRunAt: last.at,
         lastResult: last.result,
         ...(last.code === undefined ? {} : { lastErrorCode: last.code }),
-        ...(down ? { message: `${failures} of the last ${runs.length} runs failed` } : {}),
+        ...(message === undefined ? {} : { message }),
       };
     }
     const status = Object.values(tenants).some((tenant) => tenant.status === 'down') ? 'down' : 'up';

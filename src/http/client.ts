@@ -7,7 +7,7 @@ import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
 import { RetryPlans } from './retry-plans.js';
-import { declaredLength, requestBodyBytes } from './sizes.js';
+import { declaredLength, requestBodyBytes, withJsonCap } from './sizes.js';
 import { AttemptGuard, type AttemptSignal, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
@@ -116,7 +116,9 @@ export class HttpClient {
     }
   }
 
-  async request(req: HttpRequest): Promise<HttpResponse> {
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    // Found: an endless listing aborted out of memory; no JSON answer may fill the heap.
+    const req = withJsonCap(request);
     const plan = this.#plans.of(req);
     const state: RequestState = { req, plan, endpoint: req.endpoint, origin: undefined, attempts: 0, authRefreshed: false };
     try {

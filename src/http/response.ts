@@ -54,6 +54,14 @@ export function tooLargeError(method: HttpMethod, url: string, maxBytes: number)
   });
 }
 
+/** Whether `error`, or an error it wraps, is an answer cut for its size. */
+export function isTooLargeError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+    if (current instanceof ConnectorError && current.code === 'HTTP_RESPONSE_TOO_LARGE') return true;
+  }
+  return false;
+}
+
 export function abortedError(method: HttpMethod, url: string, reason: unknown): ConnectorError {
   const shown = redactUrl(url);
   return new ConnectorError('HTTP_ABORTED', `${method} ${shown} was aborted`, { cause: reason, details: { method, url: shown } });

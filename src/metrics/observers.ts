@@ -24,6 +24,7 @@ const COUNTER_SERIES: Partial<Record<CycleCounter, (m: ConnectorMetrics, tenant:
   restricted: (m, tenant, by) => m.pagesRestricted.inc({ tenant }, by),
   restrictionUnknown: (m, tenant, by) => m.pagesRestrictionUnknown.inc({ tenant }, by),
   refusedReferences: (m, tenant, by) => m.referencesRefused.inc({ tenant }, by),
+  recovered: (m, tenant, by) => m.itemsRecovered.inc({ tenant }, by),
 };
 
 /** The discovery phase is the scan. */

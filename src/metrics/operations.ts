@@ -137,6 +137,12 @@ export function operationsMetrics(registers: Registry[]) {
       labelNames: ['tenant'] as const,
       registers,
     }),
+    cycleResult: new Gauge({
+      name: 'cfc_cycle_result',
+      help: `1 for the result of the tenant's last finished cycle (${CYCLE_RESULTS.filter((result) => result !== 'stopped').join(', ')}), 0 for the others.`,
+      labelNames: ['tenant', 'result'] as const,
+      registers,
+    }),
     cycleItems: new Gauge({
       name: 'cfc_cycle_items',
       help: `Items of the tenant's last finished cycle, by outcome: ${ITEM_OUTCOMES.join(', ')}.`,
@@ -151,6 +157,11 @@ export function operationsMetrics(registers: Registry[]) {
       registers,
     }),
   };
+}
+
+/** `cfc_cycle_result`: the last finished cycle's result is 1, every other 0 (so a dashboard shows one value a tenant). */
+export function recordCycleResult(gauge: Gauge<'tenant' | 'result'>, tenant: string, result: (typeof CYCLE_RESULTS)[number]): void {
+  for (const each of CYCLE_RESULTS) if (each !== 'stopped') gauge.set({ tenant, result: each }, each === result ? 1 : 0);
 }
 
 /** Sets the last-cycle gauges from a cycle's counts: every known outcome (0 when absent), and any other the cycle had. */

@@ -22,6 +22,8 @@ export interface ConnectorMetrics {
   pagesRestricted: Counter<'tenant'>;
   pagesRestrictionUnknown: Counter<'tenant'>;
   referencesRefused: Counter<'tenant'>;
+  itemsRecovered: Counter<'tenant'>;
+  leaseSkipped: Counter<'tenant'>;
   confluenceRequestDuration: Histogram<'tenant' | 'endpoint' | 'result'>;
   confluenceThrottleEvents: Counter<'tenant' | 'endpoint'>;
   confluenceErrors: Counter<'tenant' | 'http_status_class'>;
@@ -35,6 +37,8 @@ export interface ConnectorMetrics {
   consecutiveFailures: Gauge<'tenant'>;
   syncFailures: Counter<'tenant' | 'code'>;
   scheduleInterval: Gauge<'tenant'>;
+  /** 1 for the last finished cycle's result (succeeded, partial, failed), 0 for the others. */
+  cycleResult: Gauge<'tenant' | 'result'>;
   cycleItems: Gauge<'tenant' | 'outcome'>;
   phaseDuration: Histogram<'tenant' | 'phase'>;
   /** The running cycles whose progress the progress gauges show at each scrape. */
@@ -131,6 +135,18 @@ export function createMetrics(): ConnectorMetrics {
     referencesRefused: new Counter({
       name: 'cfc_references_refused_total',
       help: 'Content of a read-restricted page (included body or excerpt, cross-page image) kept out of a page that shows it: one per page and refused page.',
+      labelNames: ['tenant'],
+      registers,
+    }),
+    itemsRecovered: new Counter({
+      name: 'cfc_items_recovered_total',
+      help: 'Items found registered but never finalized (a killed or cut-off earlier attempt) and re-ingested although the file-diff called them unchanged.',
+      labelNames: ['tenant'],
+      registers,
+    }),
+    leaseSkipped: new Counter({
+      name: 'cfc_sync_lease_skipped_total',
+      help: 'Cycles skipped because another process held the tenant lease (TENANT_LEASE_HELD).',
       labelNames: ['tenant'],
       registers,
     }),

@@ -6,6 +6,8 @@ import type { PipelineRecord, SpaceRef } from '../records.js';
 import type { ContentApi } from '../unique/content.js';
 import type { FileDiffClient, FileDiffItem } from '../unique/file-diff.js';
 import { attachmentItemKey, contentKey, pageItemKey, partialKey, sourceKind } from '../unique/keys.js';
+import { pendingAttemptOf } from '../unique/pending-marker.js';
+import type { StoredBySpace } from '../unique/stored-contents.js';
 import { evaluateGuards, needsStoredCount } from './diff-guards.js';
 
 export interface SpaceDiff {
@@ -15,6 +17,8 @@ export interface SpaceDiff {
   newKeys: string[];
   updatedKeys: string[];
   deletedKeys: string[];
+  /** Submitted keys the file-diff called unchanged whose stored content was never finalized (pending mark): re-ingested. */
+  recoveredKeys: string[];
 }
 
 /** What the diff decided for the whole tenant: what to ingest and what to delete. */
@@ -30,6 +34,8 @@ export interface DiffDeps {
   fileDiff: Pick<FileDiffClient, 'diff'>;
   content: Pick<ContentApi, 'countByPrefix'>;
   logger: Logger;
+  /** Each space's stored contents, listed once this cycle; a space absent is not recovered this cycle. */
+  stored?: StoredBySpace;
 }
 
 /** The file-diff item key of a record, relative to its space's partial key (Unique contract §8). */
@@ -49,6 +55,11 @@ export function diffUpdatedAt(record: PipelineRecord): string {
  * Change detection: a barrier on metadata only (bodies are fetched later, for the
  * changed pages alone). One file-diff per space with every item of that space, the
  * §12 guards after each, and every space diffed before anything is written.
+ *
+ * Recovery of interrupted items: the file-diff counts a registration as an upsert
+ * (contract §5), so an item registered and never finalized looks unchanged forever.
+ * Its stored metadata still carries a pending mark (unique/pending-marker), so every
+ * submitted item whose stored content has one is planned as changed anyway.
  */
 export async function planChanges(records: readonly PipelineRecord[], deps: DiffDeps): Promise<ChangePlan> {
   const log = stageLogger(deps.logger, 'diff');
@@ -74,6 +85,9 @@ export async function planChanges(records: readonly PipelineRecord[], deps: Diff
       });
     }
     if (verdict.kind === 'warn') log.warn({ spaceKey: group.space.key, reason: verdict.reason }, 'Whole space replaced by new keys');
+    const diffChanged = new Set([...result.newFiles, ...result.updatedFiles]);
+    const recoveredKeys = pendingKeys(deps.stored?.get(group.partialKey), group.partialKey, submittedKeys).filter((key) => !diffChanged.has(key));
+    if (recoveredKeys.length > 0) log.info({ spaceKey: group.space.key, recovered: recoveredKeys.length }, 'Interrupted items found, re-ingested');
     spaces.push({
       space: group.space,
       partialKey: group.partialKey,
@@ -81,12 +95,23 @@ export async function planChanges(records: readonly PipelineRecord[], deps: Diff
       newKeys: result.newFiles,
       updatedKeys: result.updatedFiles,
       deletedKeys: result.deletedFiles,
+      recoveredKeys,
     });
-    for (const key of [...result.newFiles, ...result.updatedFiles]) changedKeys.add(contentKey(group.partialKey, key));
+    for (const key of [...diffChanged, ...recoveredKeys]) changedKeys.add(contentKey(group.partialKey, key));
   }
   const changed = records.filter((record) => changedKeys.has(contentKey(partialKeyOf(record.space, tenant), itemKeyOf(record))));
   changed.sort((a, b) => kindOrder(a) - kindOrder(b));
   return { spaces, changed, unchanged: records.length - changed.length };
+}
+
+/** Submitted item keys whose stored content still carries a pending mark. */
+function pendingKeys(stored: ReadonlyMap<string, { metadata: Record<string, unknown> | null }> | undefined, partial: string, submitted: ReadonlySet<string>): string[] {
+  if (stored === undefined) return [];
+  const keys: string[] = [];
+  for (const itemKey of submitted) {
+    if (pendingAttemptOf(stored.get(contentKey(partial, itemKey))?.metadata) !== undefined) keys.push(itemKey);
+  }
+  return keys;
 }
 
 interface SpaceGroup {

@@ -1,8 +1,10 @@
 import highland from 'highland';
+import { bodyLimits, type BodyLimits } from '../body-limits.js';
 import type { ConfluenceApi, PageBody } from '../confluence/api.js';
 import { BODY_BATCH_SIZE } from '../confluence/cql.js';
 import type { CycleReport } from '../cycle-report.js';
 import { errorMessage, isConnectorError } from '../errors.js';
+import { isTooLargeError } from '../http/response.js';
 import { type Logger, stageLogger } from '../log.js';
 import type { PageRecord, PageWithStorage } from '../records.js';
 
@@ -12,6 +14,8 @@ export interface FetchBodyDeps {
   report?: Pick<CycleReport, 'add'>;
   /** A stop request: no body search starts after it, and one in flight is cut off. */
   signal?: AbortSignal;
+  /** `processing.maxPageBodyMb`: larger pages are skipped, and it bounds every body search answer. */
+  maxPageBodyMb: number;
 }
 
 /**
@@ -25,9 +29,17 @@ export interface FetchBodyDeps {
  * split in halves, down to single pages, so an unservable page skips only itself
  * (Confluence contract §11: a fetch error only skips that page). Transient errors were
  * already retried by the client.
+ *
+ * Memory is bounded by bytes as well as count (issue 10: six 50 MB bodies aborted the
+ * process under its heap cap): every body search answer is counted while it streams
+ * and cut at `bodySearchAnswerCap`; a batch cut so is split in halves, one half after
+ * the other, down to single pages; a page whose body is over `maxPageBodyMb` is
+ * skipped with a WARN naming it (counted as skipped: a configured limit, like an
+ * attachment over `maxFileSizeMb`, not a failure that the next cycle could fix).
  */
 export function fetchBodies(deps: FetchBodyDeps): (pages: Highland.Stream<PageRecord>) => Highland.Stream<PageWithStorage> {
   const log = stageLogger(deps.logger, 'fetch-body');
+  const limits = bodyLimits(deps.maxPageBodyMb);
   return (pages) => {
     const batches = pages.batch(BODY_BATCH_SIZE);
     /** The next batch's bodies, or undefined once the pages (or the cycle) ended. */
@@ -37,7 +49,7 @@ export function fetchBodies(deps: FetchBodyDeps): (pages: Highland.Stream<PageRe
         batches.pull((error, batch) => {
           if (error) reject(error);
           else if (batch === highland.nil || deps.signal?.aborted) resolve(undefined);
-          else resolve(withBodies(batch as PageRecord[], deps, log));
+          else resolve(withBodies(batch as PageRecord[], deps, limits, log));
         });
       });
     let ahead: Promise<PageWithStorage[] | undefined> | undefined;
@@ -60,17 +72,28 @@ export function fetchBodies(deps: FetchBodyDeps): (pages: Highland.Stream<PageRe
   };
 }
 
-async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, log: Logger): Promise<PageWithStorage[]> {
+async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, limits: BodyLimits, log: Logger): Promise<PageWithStorage[]> {
   let bodies: Map<string, PageBody>;
   try {
-    bodies = await deps.api.fetchBodies(batch.map((page) => page.id), deps.signal);
+    bodies = await deps.api.fetchBodies(batch.map((page) => page.id), deps.signal, limits.answerBytes);
   } catch (error) {
     // A stop cut the search off: the cycle ends, nothing failed.
     if (deps.signal?.aborted) return [];
+    const half = Math.ceil(batch.length / 2);
+    if (isTooLargeError(error)) {
+      if (batch.length === 1) {
+        skipTooLarge(batch[0]!, `more than ${limits.answerBytes} bytes of answer`, deps, log);
+        return [];
+      }
+      log.debug({ pages: batch.length, firstPageId: batch[0]?.id, maxAnswerBytes: limits.answerBytes }, 'Body search answer too large, split in halves');
+      // One half after the other: two halves at once could hold twice the cap.
+      const first = await withBodies(batch.slice(0, half), deps, limits, log);
+      const second = await withBodies(batch.slice(half), deps, limits, log);
+      return first.concat(second);
+    }
     if (batch.length > 1 && mayBeOnePage(error)) {
-      const half = Math.ceil(batch.length / 2);
       log.debug({ pages: batch.length, firstPageId: batch[0]?.id, error: errorMessage(error) }, 'Body search failed, split in halves');
-      const [first, second] = await Promise.all([withBodies(batch.slice(0, half), deps, log), withBodies(batch.slice(half), deps, log)]);
+      const [first, second] = await Promise.all([withBodies(batch.slice(0, half), deps, limits, log), withBodies(batch.slice(half), deps, limits, log)]);
       return first.concat(second);
     }
     // Down to one page, the warning names it.
@@ -85,6 +108,8 @@ async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, log: Logger)
     if (body === undefined) {
       log.warn({ pageId: page.id }, 'Page vanished since discovery, skipped');
       deps.report?.add('skipped');
+    } else if (Buffer.byteLength(body.storage, 'utf8') > limits.pageBytes) {
+      skipTooLarge(page, `${Buffer.byteLength(body.storage, 'utf8')} bytes`, deps, log);
     } else if (isEmptyBody(body.storage)) {
       log.debug({ pageId: page.id }, 'Page has an empty body, skipped');
       deps.report?.add('skipped');
@@ -93,6 +118,12 @@ async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, log: Logger)
     }
   }
   return ready;
+}
+
+/** One WARN per page over the limit, every cycle it is offered (the diff keeps offering it). */
+function skipTooLarge(page: PageRecord, size: string, deps: FetchBodyDeps, log: Logger): void {
+  log.warn({ pageId: page.id, title: page.title, space: page.space.key, bodySize: size, maxPageBodyMb: deps.maxPageBodyMb }, 'Page body larger than processing.maxPageBodyMb, skipped');
+  deps.report?.add('skipped');
 }
 
 /**

@@ -6,8 +6,9 @@
  * At ingestion the including page's content metadata records `includedPageIds` (the
  * pages whose content it shows) and `refusedPageIds` (included pages whose content was
  * refused for their read restrictions, contract §17; sink registration). Before the
- * file-diff, this stage reads each space's stored contents (one `paginatedContent`
- * request per 100 stored items), collects those ids, and dates each including page at
+ * file-diff, this stage takes each space's stored contents (listed once per cycle for
+ * this stage and the diff's recovery: one `paginatedContent` request per 100 stored
+ * items, unique/stored-contents), collects those ids, and dates each including page at
  * the latest of its own time and its shown pages' current version times: taken from
  * this cycle's discovery when the included page was discovered, else from one
  * body-less `id IN (…)` search per 100 ids. An included page Confluence no longer
@@ -29,13 +30,13 @@ import { errorMessage } from '../errors.js';
 import { type Logger, stageLogger } from '../log.js';
 import type { ReadAccess } from '../read-restrictions/access.js';
 import type { PageRecord, PipelineRecord, RestrictionSubject } from '../records.js';
-import type { ContentApi } from '../unique/content.js';
 import { contentKey, pageItemKey, partialKey } from '../unique/keys.js';
-import { listStoredContents } from '../unique/stored-contents.js';
+import type { StoredBySpace } from '../unique/stored-contents.js';
 
 export interface IncludedChangesDeps {
   tenant: TenantConfig;
-  content: Pick<ContentApi, 'listByPrefix'>;
+  /** Each space's stored contents, listed once this cycle (a space absent: not known). */
+  stored: StoredBySpace;
   api: Pick<ConfluenceApi, 'searchContent'>;
   logger: Logger;
   /** The cycle's read access (contract §17): which included pages a reader may see now. */
@@ -64,7 +65,7 @@ export async function applyIncludedChanges(records: readonly PipelineRecord[], d
   try {
     const discovered = new Map<string, PageRecord>();
     for (const record of records) if (isPage(record)) discovered.set(record.id, record);
-    const includedBy = await storedIncludes(records, deps);
+    const includedBy = storedIncludes(records, deps);
     if (includedBy.size === 0) return unchanged();
     const recorded = [...new Set([...includedBy.values()].flatMap((refs) => [...refs.shown, ...refs.refused]))];
     const undiscovered = recorded.filter((id) => !discovered.has(id));
@@ -97,13 +98,14 @@ export async function applyIncludedChanges(records: readonly PipelineRecord[], d
 }
 
 /** Shown and refused page ids per including page, from what Unique stored at the last ingestion. */
-async function storedIncludes(records: readonly PipelineRecord[], deps: IncludedChangesDeps): Promise<Map<string, StoredIncludes>> {
+function storedIncludes(records: readonly PipelineRecord[], deps: IncludedChangesDeps): Map<string, StoredIncludes> {
   const { tenant } = deps;
   const includedBy = new Map<string, StoredIncludes>();
   const partialOf = (page: PageRecord): string => partialKey(tenant.name, page.space, tenant.ingestion.useV1KeyFormat);
   const pages = records.filter(isPage);
   for (const partial of new Set(pages.map(partialOf))) {
-    const stored = await listStoredContents(deps.content, partial);
+    const stored = deps.stored.get(partial);
+    if (stored === undefined) continue;
     for (const page of pages) {
       if (partialOf(page) !== partial) continue;
       const metadata = stored.get(contentKey(partial, pageItemKey(page.id)))?.metadata;

@@ -21,6 +21,7 @@
  * for ancestors no one has asked about this cycle.
  */
 import highland from 'highland';
+import { bodyTooLarge } from '../body-limits.js';
 import { includeKey, type IncludedPage } from '../convert/context.js';
 import { MAX_INCLUDE_DEPTH } from '../convert/includes.js';
 import { findReferences, type StorageReferences, type UserReference } from '../convert/references.js';
@@ -47,6 +48,12 @@ export interface ResolveReferencesDeps {
   mentions?: boolean;
   /** Once aborted, no further batch is looked up. */
   signal?: AbortSignal;
+  /**
+   * `processing.maxPageBodyMb`: an included page with a larger body keeps its marker, as
+   * it would not be synced itself (its body is cached for the cycle and copied into
+   * every page that includes it). Absent: no limit.
+   */
+  maxPageBodyMb?: number;
 }
 
 /** A stream stage: records in, the same records with `includes` / `users` attached when they have any. */
@@ -99,7 +106,14 @@ export function resolveReferencesWith(deps: ResolveReferencesDeps): (pages: Page
     if (missing.length === 0) return;
     try {
       const found = await findPagesByTitles(deps.api, missing, { readRestrictions: deps.access.enforced });
-      for (const ref of missing) pages.set(includeKey(ref.spaceKey, ref.title), found.get(includeKey(ref.spaceKey, ref.title)) ?? null);
+      for (const ref of missing) {
+        let page = found.get(includeKey(ref.spaceKey, ref.title)) ?? null;
+        if (page !== null && deps.maxPageBodyMb !== undefined && bodyTooLarge(page.storage, deps.maxPageBodyMb)) {
+          log.warn({ includedPage: page.id, bodySize: `${Buffer.byteLength(page.storage, 'utf8')} bytes`, maxPageBodyMb: deps.maxPageBodyMb }, 'Included page body larger than processing.maxPageBodyMb, its includes keep their marker');
+          page = null;
+        }
+        pages.set(includeKey(ref.spaceKey, ref.title), page);
+      }
     } catch (error) {
       for (const ref of missing) pages.set(includeKey(ref.spaceKey, ref.title), null);
       warnOnce('includes', { titles: missing.length, error: errorMessage(error) }, 'Included page lookup failed, those includes keep their marker this cycle');

@@ -92,7 +92,7 @@ const PAGINATED_IDS = `query PaginatedContent($skip: Int!, $take: Int!, $where: 
 }`;
 /** `explain` only: when a key was last written. Content's `updatedAt` is outside §4.9's node list but on the Content type (§4.8 returns createdAt). */
 const STORED = `query PaginatedContent($skip: Int!, $take: Int!, $where: ContentWhereInput) {
-  paginatedContent(skip: $skip, take: $take, where: $where) { nodes { id key ingestionState updatedAt } totalCount }
+  paginatedContent(skip: $skip, take: $take, where: $where) { nodes { id key ingestionState updatedAt metadata } totalCount }
 }`;
 const COUNT = `query PaginatedContentCount($skip: Int!, $take: Int!, $where: ContentWhereInput) {
   paginatedContent(skip: $skip, take: $take, where: $where) { totalCount }
@@ -123,7 +123,7 @@ const PageShape = type({ paginatedContent: type({ nodes: array(ContentNodeShape)
 const IdsShape = type({ paginatedContent: type({ nodes: array(type({ id: string() })), totalCount: optional(nullable(number())) }) });
 const StoredShape = type({
   paginatedContent: type({
-    nodes: array(type({ id: string(), key: string(), ingestionState: optional(nullable(string())), updatedAt: optional(nullable(string())) })),
+    nodes: array(type({ id: string(), key: string(), ingestionState: optional(nullable(string())), updatedAt: optional(nullable(string())), metadata: optional(unknown()) })),
   }),
 });
 export interface StoredContent {
@@ -131,6 +131,7 @@ export interface StoredContent {
   key: string;
   ingestionState?: string | null;
   updatedAt?: string | null;
+  metadata?: unknown;
 }
 const CountShape = type({ paginatedContent: type({ totalCount: number() }) });
 const DeleteShape = type({ contentDeleteByContentIds: array(type({ id: string() })) });
@@ -168,6 +169,12 @@ export class ContentApi {
       for (const node of nodes) ids.set(node.key, node.id);
     }
     return ids;
+  }
+
+  /** The stored content under one key with its metadata, or undefined (a `key in` query, §4.9). */
+  async nodeByKey(key: string): Promise<ContentNode | undefined> {
+    const data = await this.#graphql.query('PaginatedContent', PAGINATED, { skip: 0, take: KEYS_PER_QUERY, where: { key: { in: [key] } } }, PageShape);
+    return data.paginatedContent.nodes.find((node) => node.key === key);
   }
 
   /** What Unique holds under these keys (at most 100), with state and last write time; for `explain`. */

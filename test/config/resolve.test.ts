@@ -65,6 +65,7 @@ t.test('every default is applied to a file that leaves the optional fields out',
     'unique.apiRateLimitPerMinute': [config?.unique.apiRateLimitPerMinute, 100],
     'processing.concurrency': [config?.processing.concurrency, 1],
     'processing.scanIntervalCron': [config?.processing.scanIntervalCron, '*/15 * * * *'],
+    'processing.maxPageBodyMb': [config?.processing.maxPageBodyMb, 20],
     'ingestion.ingestionMode': [config?.ingestion.ingestionMode, 'flat'],
     'ingestion.storeInternally': [config?.ingestion.storeInternally, true],
     'ingestion.useV1KeyFormat': [config?.ingestion.useV1KeyFormat, false],
@@ -78,6 +79,7 @@ t.test('every default is applied to a file that leaves the optional fields out',
   for (const [path, [actual, want]] of Object.entries(expected)) t.same(actual, want, path);
   t.equal(DEFAULT_ALLOWED_MIME_TYPES.length, 9);
   t.equal(config?.processing.maxItemsToScan, undefined);
+  t.equal(config?.processing.cycleTimeoutMinutes, undefined, 'no deadline setting: derived from the schedule');
   t.notOk(config && 'cloudId' in config.confluence);
   t.equal(config?.ingestion.pageIngestionConfig, undefined);
 });

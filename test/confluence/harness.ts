@@ -69,7 +69,7 @@ export async function startHarness(scenario: ConfluenceScenario, options: Harnes
       apiRateLimitPerMinute: 6000,
       serviceExtraHeaders: {},
     },
-    processing: { concurrency: 2, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan },
+    processing: { concurrency: 2, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan, maxPageBodyMb: 20 },
     ingestion: {
       ingestionMode: 'flat',
       scopeId: 'scope_root',

@@ -6,12 +6,13 @@
  */
 import type { InstanceType, TenantConfig } from '../../src/config/types.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { runDeletedTenantCleanup, runDump, runSyncCycle, type CycleResult } from '../../src/pipeline.js';
+import { runDeletedTenantCleanup, runDump, runSyncCycle, type CycleResult, type SyncCycleOptions } from '../../src/pipeline.js';
 import { Secret } from '../../src/secret.js';
 import { createTenantRuntime, type RuntimeTuning, type TenantRuntime } from '../../src/tenant-runtime.js';
 import { startConfluenceSimulator, type ConfluenceScenario, type ConfluenceSimulator, type SimulatorOptions } from '../simulators/confluence/index.js';
 import { DEFAULT_ZITADEL, startUniqueSimulator, type UniqueScenario, type UniqueSimulator } from '../simulators/unique/index.js';
 import { Capture } from './capture.js';
+import { isLeaseKey, leaseRequests } from './tenant-lease.js';
 
 export const LABELS = { single: 'ai-ingest', all: 'ai-ingest-all' } as const;
 export const PAT = 'pat-harness-0123456789';
@@ -47,13 +48,15 @@ export interface CycleHarness {
   logger: Logger;
   /** A fresh runtime per cycle, as the CLI builds one per run. */
   runtime(): TenantRuntime;
-  sync(options?: { dryRun?: boolean }): Promise<CycleResult>;
-  cleanupDeleted(): ReturnType<typeof runDeletedTenantCleanup>;
+  sync(options?: SyncCycleOptions): Promise<CycleResult>;
+  cleanupDeleted(options?: Parameters<typeof runDeletedTenantCleanup>[1]): ReturnType<typeof runDeletedTenantCleanup>;
   dump(bodies?: boolean): Promise<Record<string, unknown>[]>;
   /** Keys of the contents Unique holds, sorted. */
   storedKeys(): string[];
-  /** Unique requests that change state (mutations, uploads), for "nothing written" checks. */
+  /** Unique requests that change state (mutations, uploads), for "nothing written" checks; the tenant lease left out. */
   uniqueWrites(): string[];
+  /** Contents Unique deleted, oldest first; the tenant lease (released every cycle) left out. */
+  contentDeletions(): ReturnType<UniqueSimulator['state']['deletions']>;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,8 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
   const tuning: RuntimeTuning = {
     retry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
     fileDiffRetry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
+    // No wait between writing the tenant lease and reading it back: one process per harness.
+    lease: { settleMs: 0 },
     ...options.tuning,
   };
   const runtime = () => createTenantRuntime(tenant, { logger, env, tuning });
@@ -100,17 +105,22 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
     logger,
     runtime,
     sync: (syncOptions) => withRuntime((rt) => runSyncCycle(rt, syncOptions)),
-    cleanupDeleted: () => withRuntime((rt) => runDeletedTenantCleanup(rt)),
+    cleanupDeleted: (cleanupOptions) => withRuntime((rt) => runDeletedTenantCleanup(rt, cleanupOptions)),
     dump: async (bodies = true) => {
       const out = new Capture();
       await withRuntime((rt) => runDump(rt, { out, bodies }));
       return out.lines();
     },
     storedKeys: () => unique.state.contents().map((content) => content.key).sort(),
-    uniqueWrites: () =>
-      unique.requests
+    contentDeletions: () => unique.state.deletions().filter((d) => !isLeaseKey(d.key)),
+    uniqueWrites: () => {
+      // The tenant lease is written and deleted by every cycle that may write: not content.
+      const isLease = leaseRequests(unique);
+      return unique.requests
         .filter((request) => request.method === 'PUT' || (request.operation !== undefined && WRITE_OPERATIONS.has(request.operation)))
-        .map((request) => request.operation ?? `${request.method} ${request.path}`),
+        .filter((request) => !isLease(request))
+        .map((request) => request.operation ?? `${request.method} ${request.path}`);
+    },
     close: async () => {
       await Promise.all([confluence.close(), unique.close()]);
     },
@@ -155,7 +165,7 @@ function tenantFor(
             zitadelClientId: zitadel.clientId,
             zitadelClientSecret: new Secret(zitadel.clientSecret),
           },
-    processing: { concurrency: options.concurrency ?? 4, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan },
+    processing: { concurrency: options.concurrency ?? 4, scanIntervalCron: '*/15 * * * *', maxItemsToScan: options.maxItemsToScan, maxPageBodyMb: 20 },
     ingestion: {
       ingestionMode: 'flat',
       scopeId: ROOT_SCOPE,

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import t from 'tap';
 import { HttpClient } from '../../src/http/client.js';
+import { MAX_JSON_RESPONSE_BYTES, withJsonCap } from '../../src/http/sizes.js';
 import type { RequestEvent } from '../../src/http/types.js';
 import { failure, startServer } from '../helpers/http-servers.js';
 import { ManualClock, until } from '../helpers/manual-clock.js';
@@ -148,4 +149,33 @@ t.test('a buffered answer over maxResponseBytes fails the request and is not ret
   const error = await failure(http.request({ method: 'GET', url: server.url, buffer: true, maxResponseBytes: 10_000 }));
   t.equal(error.code, 'HTTP_RESPONSE_TOO_LARGE');
   t.equal(server.received.length, 1);
+});
+
+t.test('a buffered JSON answer without a cap of its own is cut at 64 MiB (an endless listing page cannot fill the heap)', async (t) => {
+  t.equal(MAX_JSON_RESPONSE_BYTES, 64 * 1024 * 1024);
+  t.same(withJsonCap({ buffer: true }), { buffer: true, maxResponseBytes: MAX_JSON_RESPONSE_BYTES });
+  t.same(withJsonCap({ buffer: true, maxResponseBytes: 5 }), { buffer: true, maxResponseBytes: 5 }, 'a caller\'s own cap wins');
+  t.same(withJsonCap({}), {}, 'a streamed download keeps its own rules');
+  let sent = 0;
+  const server = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    // A JSON array that never ends, produced only as fast as the client reads it.
+    const block = Buffer.from(`${'"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",'.repeat(2048)}`);
+    res.write('[');
+    const pump = (): void => {
+      while (!res.destroyed && sent < 200 * 1024 * 1024) {
+        sent += block.length;
+        if (!res.write(block)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  });
+  t.teardown(() => server.close());
+  const http = new HttpClient({ target: 'test' });
+  t.teardown(() => http.close());
+  const error = await failure(http.getJson(server.url, { buffer: true }));
+  t.equal(error.code, 'HTTP_RESPONSE_TOO_LARGE');
+  t.equal(error.details.maxBytes, MAX_JSON_RESPONSE_BYTES);
+  t.ok(sent < 200 * 1024 * 1024, `the server was not read to its end (${sent} bytes sent)`);
 });

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/log.js';
 import { DEFAULT_PORT, listenAddress, startServer } from '../../src/server.js';
 import { Capture } from '../helpers/capture.js';
 import { runCli } from '../../src/cli.js';
+import { cycleDeadlineMinutes } from '../../src/cycle-deadline.js';
 import { TENANT_FILE_SUFFIX, TENANT_NAME_PATTERN, parseTenantFile } from '../../src/config/load.js';
 import {
   ROOT,
@@ -442,6 +443,11 @@ t.test('each CronJob syncs one tenant of the scale-out ConfigMap, on that tenant
     t.equal(pod.template.spec?.restartPolicy, 'Never', `${cronJob.metadata?.name}: a failed run waits for the next schedule`);
     const cron = (parse(tenant.text) as { processing?: { scanIntervalCron?: string } }).processing?.scanIntervalCron;
     if (cron !== undefined) t.equal(cronJob.spec?.schedule, cron, `${cronJob.metadata?.name}: schedule is the tenant's scanIntervalCron`);
+    // The connector stops its own cycle cleanly (CYCLE_DEADLINE_EXCEEDED) before Kubernetes kills the Job.
+    const processing = (parse(tenant.text) as { processing?: { scanIntervalCron?: string; cycleTimeoutMinutes?: number } }).processing ?? {};
+    const deadlineMinutes = cycleDeadlineMinutes({ scanIntervalCron: processing.scanIntervalCron ?? '*/15 * * * *', cycleTimeoutMinutes: processing.cycleTimeoutMinutes });
+    const activeDeadline = cronJob.spec?.jobTemplate.spec?.activeDeadlineSeconds;
+    if (activeDeadline !== undefined) t.ok(deadlineMinutes * 60 < activeDeadline, `${cronJob.metadata?.name}: the cycle deadline (${deadlineMinutes} min) ends before the Job's activeDeadlineSeconds (${activeDeadline})`);
   }
   t.equal(cronJobs.length, tenants.length, 'no CronJob without a tenant');
 });

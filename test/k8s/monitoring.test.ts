@@ -224,6 +224,11 @@ t.test('promtool: the alerts fire when they should and stay quiet otherwise', { 
         fires('ConfluenceConnectorPagesWithheld', '70m', 'info'),
       ],
     },
+    {
+      // Skipped ticks: two in an hour stay quiet, the third fires.
+      input_series: [S(`cfc_sync_lease_skipped_total{${L}}`, '0 0 1 1 2 2 2 3 3 3')],
+      alert_rule_test: [quiet('ConfluenceConnectorTenantContended', '5m'), fires('ConfluenceConnectorTenantContended', '8m', 'warning')],
+    },
   ].map((test) => ({ interval: '1m', ...test }));
   const rulesPath = rulesFile(dir, false);
   const testFile = join(dir, 'alerts.test.yaml');

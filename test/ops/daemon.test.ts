@@ -1,5 +1,6 @@
 import t from 'tap';
 import { assertNoSecrets } from '../helpers/secrets.js';
+import { isLeaseKey, leaseRequests } from '../helpers/tenant-lease.js';
 import { DEMO_INGESTED_PAGE_IDS } from '../fixtures/demo-scenario.js';
 import type { UniqueSimulator } from '../simulators/unique/index.js';
 import { PAT, simulators, tenantEnv } from './support/simulated-tenants.js';
@@ -66,7 +67,8 @@ t.test('two tenants: both scheduled, the healthy one keeps syncing, /health and 
   // Start-up run plus at least one scheduled run each: the window of two is full.
   await daemon.waitFor(() => daemon.count(of('good', 'Sync cycle finished')) >= 2, 20_000, 'two good cycles');
   await daemon.waitFor(() => daemon.count(of('bad', 'Sync cycle failed')) >= 2, 20_000, 'two failed bad cycles');
-  t.same(unique.state.contents().map((c) => c.key.split('/').pop()).sort(), [...DEMO_INGESTED_PAGE_IDS].sort(), 'the healthy tenant synced every page');
+  // (A cycle running now holds the tenant lease: not a page.)
+  t.same(unique.state.contents().filter((c) => !isLeaseKey(c.key)).map((c) => c.key.split('/').pop()).sort(), [...DEMO_INGESTED_PAGE_IDS].sort(), 'the healthy tenant synced every page');
 
   const health = await daemon.get('/health');
   t.equal(health.status, 503, 'a failing tenant makes /health 503');
@@ -150,10 +152,12 @@ t.test('a slow cycle: overlapping ticks are skipped and counted; SIGTERM mid-ing
   t.equal(exit.code, 0, 'SIGTERM exits 0');
   t.notOk(daemon.logs.some((line) => line.msg === ABANDONED), 'the items in flight finished within the grace period');
   t.ok(daemon.logs.some(of('slow', 'Cycle stopped for shutdown')), 'the cycle stopped between items');
+  t.equal(unique.state.content('slow/connector-lease'), undefined, 'the stopped cycle released the tenant lease');
   const contents = unique.state.contents();
   t.ok(contents.length > 0 && contents.length < DEMO_INGESTED_PAGE_IDS.length, `stopped part-way (${contents.length} stored)`);
   t.same(contents.filter((c) => c.ingestionState === 'REGISTERED').map((c) => c.key), [], 'no content registered but not finalized');
-  t.notOk(unique.requests.some((r) => r.operation === 'contentDeleteByContentIds'), 'no deletion phase ran after the stop');
+  const isLease = leaseRequests(unique);
+  t.notOk(unique.requests.some((r) => r.operation === 'contentDeleteByContentIds' && !isLease(r)), 'no deletion phase ran after the stop (the lease released aside)');
   unique.state.checkInvariants();
 });
 

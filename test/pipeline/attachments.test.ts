@@ -108,7 +108,7 @@ t.test('an attachment download that breaks off half-way leaves no content behind
   t.equal(result.summary.failed, 1);
   t.equal(result.summary.ingested, 2);
   t.same(h.storedKeys(), [`${PARTIAL}/5001`, `${PARTIAL}/5001::att3002`], 'the registered content of the broken download was deleted');
-  t.ok(h.unique.state.deletions().some((d) => d.key === `${PARTIAL}/5001::att3001`));
+  t.ok(h.contentDeletions().some((d) => d.key === `${PARTIAL}/5001::att3001`));
   t.ok(h.logs.lines().some((l) => l.msg === 'Upload or finalization failed, registered content removed' && l.key === `${PARTIAL}/5001::att3001`));
 
   const next = await h.sync();
@@ -197,7 +197,7 @@ t.test('an attachment listed without a file name is not deleted: the cycle skips
   const result = await h.sync();
   t.equal(result.outcome, 'succeeded');
   t.same(h.storedKeys(), [`${PARTIAL}/5001`, `${PARTIAL}/5001::att1001`], 'the stored attachment survives');
-  t.same(h.unique.state.deletions(), []);
+  t.same(h.contentDeletions(), []);
   t.ok(h.logs.lines().some((line) => line.msg === 'Confluence discovery skipped unusable attachments; the listing is incomplete.'));
 });
 

@@ -40,7 +40,7 @@ t.test('an edited page is re-ingested under the same Unique content id with the 
   t.notMatch(after.uploaded?.text, /Body of page 5001/);
   t.equal(registrations(h).length, 1, 'only the edited page was registered');
   t.equal(bodyRequests(h), 1, 'one body fetch for the one changed page');
-  t.same(h.unique.state.deletions(), [], 'an update deletes nothing');
+  t.same(h.contentDeletions(), [], 'an update deletes nothing');
 });
 
 t.test('a deleted page is removed from Unique', async (t) => {
@@ -51,7 +51,7 @@ t.test('a deleted page is removed from Unique', async (t) => {
   t.equal(result.summary.deleted, 1);
   t.notOk(h.storedKeys().includes('acme/4101_ENG/5002'));
   t.ok(h.storedKeys().includes('acme/4101_ENG/5001'), 'its neighbour stays');
-  t.same(h.unique.state.deletions().map((d) => d.id), [id]);
+  t.same(h.contentDeletions().map((d) => d.id), [id]);
 });
 
 t.test('a page whose label was removed is removed from Unique', async (t) => {
@@ -84,7 +84,7 @@ t.test('a page moved to another space is ingested under the new space key and de
   t.not(moved.id, oldId, 'new content under the new partial key');
   const opsScope = h.unique.state.scopes().find((s) => s.externalId === 'confc:acme:4102:OPS');
   t.equal(moved.ownerId, opsScope?.id, 'owned by the new space scope');
-  t.same(h.unique.state.deletions().map((d) => d.key), ['acme/4101_ENG/5002']);
+  t.same(h.contentDeletions().map((d) => d.key), ['acme/4101_ENG/5002']);
   t.equal(result.summary.new, 1);
   t.equal(result.summary.deleted, 1);
 });

@@ -13,7 +13,8 @@ import { createMetrics } from '../../src/metrics/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { Capture } from '../helpers/capture.js';
 import { LABELS, PAT, ROOT_SCOPE, startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
-import { ENG, HR, SINGLE, page } from './support/scenario.js';
+import { ManualClock, until } from '../helpers/manual-clock.js';
+import { ENG, HR, SINGLE, page, rejection } from './support/scenario.js';
 
 /** Two spaces synced, then the tenant marked deleted. */
 async function syncedThenDeleted(t: Test): Promise<CycleHarness> {
@@ -94,4 +95,58 @@ t.test('the daemon records a clean-up that left content behind as a failed run i
   const failedRuns = text.split('\n').find((line) => line.includes('_count{') && line.includes(`tenant="${h.tenant.name}"`) && line.includes('result="failed"'));
   t.ok(failedRuns !== undefined && failedRuns.endsWith(' 1'), `one failed run in the sync duration metric (${failedRuns})`);
   t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark: the next run retries');
+});
+
+t.test('a deleted tenant\'s clean-up takes the tenant lease: held by another process, it skips and deletes nothing; its own lease is gone afterwards', async (t) => {
+  const h = await syncedThenDeleted(t);
+  const before = h.storedKeys();
+  h.unique.state.addContent({
+    key: 'acme/connector-lease',
+    ownerId: ROOT_SCOPE,
+    updatedAt: null,
+    metadata: { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() + 60_000).toISOString() },
+  });
+  await t.rejects(h.cleanupDeleted(), { code: 'TENANT_LEASE_HELD' });
+  t.same(h.storedKeys(), [...before, 'acme/connector-lease'].sort(), 'nothing deleted');
+  t.ok(h.logs.lines().some((l) => l.msg === 'Cycle skipped: another process holds the tenant lease' && l.level === 40));
+
+  h.unique.state.setMetadata('acme/connector-lease', { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() - 1000).toISOString() });
+  const done = await h.cleanupDeleted();
+  t.equal(done.markCleared, true);
+  t.same(h.storedKeys(), [], 'the contents and the lease are gone');
+});
+
+t.test('a clean-up past the cycle deadline empties no further scope, keeps the mark and fails with CYCLE_DEADLINE_EXCEEDED; the next run finishes', async (t) => {
+  const h = await syncedThenDeleted(t);
+  h.tenant.processing.cycleTimeoutMinutes = 30;
+  // The first space scope's folder deletion is held while the deadline passes.
+  let arrived = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  h.unique.faults.add({ operation: 'deleteFolder', times: 1, hold: () => ((arrived += 1), released) });
+  const clock = new ManualClock();
+  const cleanup = rejection(h.cleanupDeleted({ deadlineClock: clock }));
+  await until(() => arrived === 1, 'the first folder deletion');
+  await clock.advance(30 * 60_000);
+  release();
+  const error = await cleanup;
+  t.equal(error.code, 'CYCLE_DEADLINE_EXCEEDED');
+  t.equal(h.unique.state.scopes().filter((s) => s.parentId === ROOT_SCOPE).length, 1, 'the second space scope was not started');
+  t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark: the clean-up is not done');
+  t.ok(h.logs.lines().some((l) => l.msg === 'Deleted tenant clean-up stopped before every scope was emptied' && l.notStarted === 1));
+  t.equal(clock.pending, 0, 'the deadline timer is gone');
+
+  const next = await h.cleanupDeleted();
+  t.equal(next.markCleared, true, 'the next run empties the rest and clears the mark');
+  t.same(h.unique.state.scopes().filter((s) => s.parentId === ROOT_SCOPE), []);
+});
+
+t.test('a stop request (SIGTERM) between scopes: no further scope, CYCLE_STOPPED, the mark stays', async (t) => {
+  const h = await syncedThenDeleted(t);
+  const stop = new AbortController();
+  h.unique.faults.add({ operation: 'deleteFolder', times: 1, hold: async () => stop.abort() });
+  const error = await rejection(h.cleanupDeleted({ signal: stop.signal }));
+  t.equal(error.code, 'CYCLE_STOPPED');
+  t.equal(h.unique.state.scopes().filter((s) => s.parentId === ROOT_SCOPE).length, 1, 'one space scope left for the next run');
+  t.equal(h.unique.state.scope(ROOT_SCOPE)?.externalId?.startsWith('confc:data-center:'), true, 'the root keeps its mark');
 });

@@ -57,7 +57,7 @@ t.test('discovery answered with 500 from half-way on: the cycle aborts with an E
   const h = await harness(t);
   changeConfluence(h);
   const before = snapshot(h);
-  const deletionsBefore = h.unique.state.deletions().length;
+  const deletionsBefore = h.contentDeletions().length;
   h.unique.clearRequests();
   h.confluence.clearRequests();
   h.confluence.faults.add({ path: /\/rest\/api\/content\/search$/, status: 500, after: 3 });
@@ -67,9 +67,9 @@ t.test('discovery answered with 500 from half-way on: the cycle aborts with an E
   t.ok(h.confluence.requests.filter((r) => r.path.endsWith('/content/search') && r.status === 200).length >= 3, 'discovery got part of the listing first');
   t.equal(errorLines(h).length, 1, 'one ERROR line names the failed cycle');
   t.notOk('diff' in ((errorLines(h)[0]?.phasesMs as object | undefined) ?? {}), 'the cycle stopped before its diff');
-  t.equal(contentWrites(h.unique.requests), 0, 'no content written or deleted');
+  t.equal(contentWrites(h.unique.requests, h.unique), 0, 'no content written or deleted');
   t.same(snapshot(h), before, 'Unique holds exactly what it held');
-  t.equal(h.unique.state.deletions().length, deletionsBefore, 'nothing deleted');
+  t.equal(h.contentDeletions().length, deletionsBefore, 'nothing deleted');
 
   h.confluence.faults.clear();
   const next = await h.sync();
@@ -81,7 +81,7 @@ t.test('Confluence dying half-way through discovery (connection refused): the cy
   const h = await harness(t);
   changeConfluence(h);
   const before = snapshot(h);
-  const deletionsBefore = h.unique.state.deletions().length;
+  const deletionsBefore = h.contentDeletions().length;
   h.unique.clearRequests();
   let searches = 0;
   let closing: Promise<void> | undefined;
@@ -101,9 +101,9 @@ t.test('Confluence dying half-way through discovery (connection refused): the cy
   t.ok(searches >= 3, 'discovery got part of the listing first');
   t.match(failure.code, /^CONFLUENCE_|^HTTP_/, 'a connector error, not an unexpected one');
   t.equal(errorLines(h).length, 1, 'one ERROR line names the failed cycle');
-  t.equal(contentWrites(h.unique.requests), 0, 'no content written or deleted');
+  t.equal(contentWrites(h.unique.requests, h.unique), 0, 'no content written or deleted');
   t.same(snapshot(h), before, 'Unique holds exactly what it held');
-  t.equal(h.unique.state.deletions().length, deletionsBefore, 'nothing deleted');
+  t.equal(h.contentDeletions().length, deletionsBefore, 'nothing deleted');
 });
 
 t.test('Unique answering 503 to every request for a whole cycle: the cycle fails cleanly, the next one succeeds', async (t) => {

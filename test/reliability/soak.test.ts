@@ -67,7 +67,7 @@ async function cycle(h: CycleHarness, n: number, watch: DeletionWatch, settle: (
   }
   // A slow request the client gave up on is still executed: count it in its own cycle.
   await settle();
-  record.contentWrites = contentWrites(h.unique.requests.slice(before.unique));
+  record.contentWrites = contentWrites(h.unique.requests.slice(before.unique), h.unique);
   record.deletions = watch.afterCycle(n).length;
   record.requests = { confluence: h.confluence.requests.length - before.confluence, unique: h.unique.requests.length - before.unique };
   return record;

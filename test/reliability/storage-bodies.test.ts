@@ -110,7 +110,7 @@ t.test('hostile storage bodies: every page is ingested or skipped with a reason,
   t.equal(result.outcome, 'succeeded');
   t.same(unaccounted(h, Object.keys(bodies)), [], 'every page is stored or skipped with a reason');
   t.equal(result.summary.failed, 0, 'no page failed');
-  t.same(h.unique.state.deletions(), []);
+  t.same(h.contentDeletions(), []);
 
   t.ok(storedText(h, '5001').includes('attribute soup'), 'malformed XML keeps its text');
   t.ok(storedText(h, '5001').includes('SELECT 1'), 'unterminated CDATA keeps its text');
@@ -178,7 +178,7 @@ t.test('a title that is invalid UTF-8 on the wire is ingested with replacement c
   t.same(h.storedKeys(), [`${PARTIAL}/7001`, `${PARTIAL}/7002`]);
   const title = h.unique.state.content(`${PARTIAL}/7001`)!.title;
   t.match(title, /^Bad\ufffd+ title$/, 'each invalid sequence became U+FFFD');
-  t.same(h.unique.state.deletions(), []);
+  t.same(h.contentDeletions(), []);
   t.same(storedSnapshot(h).length, 2);
   t.same(unhandled, []);
 });

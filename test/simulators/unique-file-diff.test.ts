@@ -57,7 +57,7 @@ t.test('timestamps compare as instants, whatever their offset or precision', asy
   t.same(res.body.updatedFiles, ['2']);
 });
 
-t.test('an upsert moves the comparison point; registered-but-never-finalized content is stored and re-offered', async (t) => {
+t.test('an upsert moves the comparison point; registered-but-never-finalized content is stored and, like an upsert, not re-offered', async (t) => {
   const sim = await start(t);
   await ingest(sim, 'acme/1_ENG/1', 'scope_confluence', 'v1');
   const finalizedAt = Date.parse(sim.state.content('acme/1_ENG/1')!.updatedAt!);
@@ -66,7 +66,10 @@ t.test('an upsert moves the comparison point; registered-but-never-finalized con
     partialKey: 'acme/1_ENG', ...SOURCE,
     fileList: [item('1', new Date(finalizedAt - 1000).toISOString()), item('2', '2020-01-01T00:00:00Z')],
   });
-  t.same(res.body, { newFiles: [], updatedFiles: ['2'], movedFiles: [], deletedFiles: [] });
+  // Contract §4.9/§5: the registration is the last upsert; only a later source time re-offers it.
+  t.same(res.body, { newFiles: [], updatedFiles: [], movedFiles: [], deletedFiles: [] });
+  const later = await diff(sim, { partialKey: 'acme/1_ENG', ...SOURCE, fileList: [item('1', new Date(finalizedAt - 1000).toISOString()), item('2', new Date(Date.now() + 60_000).toISOString())] });
+  t.same(later.body.updatedFiles, ['2']);
   t.same((await diff(sim, { partialKey: 'acme/1_ENG', ...SOURCE, fileList: [] })).body.deletedFiles, ['1', '2']);
 });
 

@@ -42,7 +42,7 @@ function counted(payload: IngestPayload, body: () => Buffer | Readable = () => B
 async function context(t: Test) {
   const s = await setup(t, 'cluster_local');
   const logs: Record<string, unknown>[] = [];
-  const deps = { content: s.clients.content, upload: s.clients.upload, logger: captureLogger(logs) };
+  const deps = { content: s.clients.content, upload: s.clients.upload, logger: captureLogger(logs), attemptId: 'att-first' };
   const pagePayload = (id: string, html: string) => payloadOf(page(id, html), SCOPE, { tenant: s.tenant, confluence: { downloadAttachment: () => Promise.reject(new Error('not an attachment')) } });
   return { ...s, logs, deps, pagePayload };
 }
@@ -81,6 +81,7 @@ t.test('bytes opened early (an attachment) are requested while the registration 
       }),
     finalize: deps.content.finalize.bind(deps.content),
     deleteByIds: deps.content.deleteByIds.bind(deps.content),
+    nodeByKey: deps.content.nodeByKey.bind(deps.content),
   };
   const { payload, calls } = counted(pagePayload('65601', '<p>x</p>'));
   const early: IngestPayload = {
@@ -166,4 +167,59 @@ t.test('the sink takes converted pages only: a page still in storage format does
   const confluence = { downloadAttachment: () => Promise.reject(new Error('not an attachment')) };
   // @ts-expect-error a page with storage and no HTML is not an IngestRecord (typecheck proves this line fails to compile)
   t.throws(() => payloadOf(unconverted, SCOPE, { tenant, confluence }), 'and at run time it has no HTML to encode');
+});
+
+t.test('the registration carries the attempt\'s pending mark and the finalization replaces the metadata without it', async (t) => {
+  const { sim, deps, pagePayload } = await context(t);
+  const seen: unknown[] = [];
+  const base = pagePayload('65601', '<p>x</p>');
+  const payload: IngestPayload = {
+    ...base,
+    open: async () => {
+      // Between registration and upload: what a kill at this moment leaves behind.
+      seen.push(sim.state.content('acme/98305_ENG/65601')!.metadata);
+      return base.open();
+    },
+  };
+  t.equal(await ingestItem(payload, deps), 'ingested');
+  t.match(seen[0], { pendingIngestionAttempt: 'att-first', spaceKey: 'ENG' }, 'registered with the mark');
+  const finalized = sim.state.content('acme/98305_ENG/65601')!.metadata!;
+  t.notOk('pendingIngestionAttempt' in finalized, 'finalized without it');
+  t.same(finalized.confluenceLabels, ['runbook']);
+});
+
+t.test('a failed item\'s clean-up leaves content that another process registered and finalized meanwhile', async (t) => {
+  const { sim, deps, logs, pagePayload } = await context(t);
+  const base = pagePayload('65601', '<p>first</p>');
+  const other = pagePayload('65601', '<p>second</p>');
+  const payload: IngestPayload = {
+    ...base,
+    open: async () => {
+      // A second process ingests the same key while this attempt transfers: its
+      // re-registration invalidates this attempt's write URL, so this upload fails.
+      t.equal(await ingestItem(other, { ...deps, attemptId: 'att-second' }), 'ingested');
+      return base.open();
+    },
+  };
+  t.equal(await ingestItem(payload, deps), 'failed');
+  const stored = sim.state.content('acme/98305_ENG/65601');
+  t.equal(stored?.uploaded?.text, '<p>second</p>', 'the other process\'s finalized content is intact');
+  t.equal(stored?.ingestionState, 'FINISHED');
+  t.same(sim.state.deletions(), [], 'nothing deleted');
+  t.ok(logs.some((l) => l.msg === 'Registered content changed hands, not removed' && l.level === 40));
+});
+
+t.test('a failed item\'s clean-up leaves content that another attempt registered after it (still pending)', async (t) => {
+  const { sim, deps, pagePayload } = await context(t);
+  const base = pagePayload('65601', '<p>first</p>');
+  const payload: IngestPayload = {
+    ...base,
+    open: async () => {
+      await deps.content.register({ ...base.request, input: { ...base.request.input, metadata: { ...base.request.input.metadata, pendingIngestionAttempt: 'att-second' } } });
+      return base.open();
+    },
+  };
+  t.equal(await ingestItem(payload, deps), 'failed');
+  t.match(sim.state.content('acme/98305_ENG/65601')?.metadata, { pendingIngestionAttempt: 'att-second' }, 'left for its owner (or the next cycle\'s recovery)');
+  t.same(sim.state.deletions(), []);
 });

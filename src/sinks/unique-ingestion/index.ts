@@ -24,19 +24,21 @@ export const STOP_GRACE_MS = 5_000;
 
 export interface IngestionSinkDeps {
   tenant: TenantConfig;
-  content: Pick<ContentApi, 'register' | 'finalize' | 'deleteByIds'>;
+  content: Pick<ContentApi, 'register' | 'finalize' | 'deleteByIds' | 'nodeByKey'>;
   upload: Pick<UploadClient, 'upload'>;
   confluence: Pick<ConfluenceApi, 'downloadAttachment'>;
   /** Space key → the space's scope id (sinks/unique-scopes made sure each exists). */
   scopeIds: ReadonlyMap<string, string>;
   logger: Logger;
   report: Pick<CycleReport, 'item'>;
+  /** This cycle's attempt id, the pending mark its registrations carry (unique/pending-marker). */
+  attemptId: string;
   signal?: AbortSignal;
 }
 
 export function uniqueIngestionSink(deps: IngestionSinkDeps): (records: Highland.Stream<IngestRecord>) => Promise<void> {
   const logger = stageLogger(deps.logger, 'unique-ingestion');
-  const itemDeps = { content: deps.content, upload: deps.upload, logger };
+  const itemDeps = { content: deps.content, upload: deps.upload, logger, attemptId: deps.attemptId };
   return async (records) => {
     const abandon = abandonAfterStop(deps.signal, STOP_GRACE_MS);
     const payloadContext = { tenant: deps.tenant, confluence: deps.confluence, abandon: abandon.signal };

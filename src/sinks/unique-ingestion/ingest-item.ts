@@ -2,12 +2,15 @@ import type { Readable } from 'node:stream';
 import { errorCode, errorMessage } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ContentApi, UpsertRequest } from '../../unique/content.js';
+import { pendingAttemptOf, withPendingMark } from '../../unique/pending-marker.js';
 import type { UploadClient } from '../../unique/upload.js';
 
 export interface IngestDeps {
-  content: Pick<ContentApi, 'register' | 'finalize' | 'deleteByIds'>;
+  content: Pick<ContentApi, 'register' | 'finalize' | 'deleteByIds' | 'nodeByKey'>;
   upload: Pick<UploadClient, 'upload'>;
   logger: Logger;
+  /** This cycle's attempt id: registrations carry it as their pending mark (unique/pending-marker). */
+  attemptId: string;
 }
 
 export interface IngestPayload {
@@ -35,9 +38,13 @@ export interface OpenedBody {
 export type IngestOutcome = 'ingested' | 'failed';
 
 /**
- * Register → upload → finalize one item (Unique contract §7). If the upload or the
- * finalization fails after registration, the registered content is deleted (best
- * effort) so nothing stays half-written; the item is skipped until the next cycle.
+ * Register → upload → finalize one item (Unique contract §7). The registration carries
+ * this attempt's pending mark and the finalization sends the request without it, so a
+ * content left half-written (a kill, a transfer cut at a stop) keeps the mark and the
+ * next cycle re-ingests it. If the upload or the finalization fails after registration,
+ * the registered content is deleted (best effort), but only while it still carries
+ * this attempt's mark: another process may have registered and finalized the same key
+ * meanwhile, and its work must not be destroyed. The item is skipped until the next cycle.
  */
 export async function ingestItem(payload: IngestPayload, deps: IngestDeps): Promise<IngestOutcome> {
   const { request } = payload;
@@ -46,7 +53,7 @@ export async function ingestItem(payload: IngestPayload, deps: IngestDeps): Prom
   const early = payload.openEarly === true ? settled(payload.open()) : undefined;
   let registered;
   try {
-    registered = await deps.content.register(request);
+    registered = await deps.content.register(withPendingMark(request, deps.attemptId));
   } catch (error) {
     deps.logger.warn({ ...fields, error: errorMessage(error) }, 'Registration failed, item skipped');
     if (early !== undefined) void early.then((result) => result.opened?.destroy?.());
@@ -61,7 +68,7 @@ export async function ingestItem(payload: IngestPayload, deps: IngestDeps): Prom
   } catch (error) {
     opened?.destroy?.();
     deps.logger.warn({ ...fields, contentId: registered.id, error: errorMessage(error) }, 'Upload or finalization failed, registered content removed');
-    await removeRegistered(registered.id, deps);
+    await removeRegistered(request.input.key, registered.id, deps);
     return 'failed';
   }
 }
@@ -81,11 +88,28 @@ function unwrap(result: Settled): OpenedBody {
   return result.opened;
 }
 
-async function removeRegistered(contentId: string, deps: IngestDeps): Promise<void> {
+/**
+ * Deletes what this attempt registered and did not finish. The stored content is read
+ * again first: if it no longer carries this attempt's mark, someone else registered
+ * (or finalized) it since, and it is left alone. Unique has no conditional delete, so
+ * a write landing between this read and the delete is not excluded; the window is one
+ * request wide instead of a whole transfer.
+ */
+async function removeRegistered(key: string, contentId: string, deps: IngestDeps): Promise<void> {
   try {
+    const stored = await deps.content.nodeByKey(key);
+    const mark = pendingAttemptOf(asMetadata(stored?.metadata));
+    if (stored === undefined || stored.id !== contentId || mark !== deps.attemptId) {
+      deps.logger.warn({ key, contentId, pendingAttempt: mark ?? null }, 'Registered content changed hands, not removed');
+      return;
+    }
     const result = await deps.content.deleteByIds([contentId]);
     if (result.failed.length > 0) deps.logger.error({ code: 'UNIQUE_DELETE_FAILED', contentId }, 'Registered content could not be removed after a failed upload');
   } catch (error) {
     deps.logger.error({ code: errorCode(error), contentId, error: errorMessage(error) }, 'Registered content could not be removed after a failed upload');
   }
+}
+
+function asMetadata(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }

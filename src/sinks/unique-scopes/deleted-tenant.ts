@@ -13,6 +13,8 @@ export interface DeletedTenantResult {
   failedScopes: number;
   /** True when this run cleared the root's mark (the "done" marker). */
   markCleared: boolean;
+  /** Child scopes not started because the run was stopped (its deadline, SIGTERM). */
+  notStarted?: number;
 }
 
 /**
@@ -21,7 +23,15 @@ export interface DeletedTenantResult {
  * root's mark is cleared only after a run without any failure, so a set mark means
  * "retry me" and a cleared one "nothing to do".
  */
-export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: { instanceId?: string } = {}): Promise<DeletedTenantResult> {
+export interface DeletedTenantOptions {
+  instanceId?: string;
+  /** Runs once there is something to delete (the tenant lease). */
+  beforeWrites?: () => Promise<void>;
+  /** Once aborted, no further child scope is started; the mark stays, the next run goes on. */
+  signal?: AbortSignal;
+}
+
+export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: DeletedTenantOptions = {}): Promise<DeletedTenantResult> {
   const log = stageLogger(ctx.log, STAGE);
   const { scopes, content } = ctx.clients;
   const rootScopeId = ctx.tenant.ingestion.scopeId;
@@ -45,9 +55,16 @@ export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: { ins
     }
   }
 
+  // Only when there is something to delete: the tenant lease (a second process must not clean up alongside).
+  await options.beforeWrites?.();
   const children = await scopes.children(rootScopeId);
   result.children = children.length;
-  for (const child of children) {
+  for (const [index, child] of children.entries()) {
+    if (options.signal?.aborted) {
+      result.notStarted = children.length - index;
+      log.warn({ rootScopeId, notStarted: result.notStarted }, 'Deleted tenant clean-up stopped before every scope was emptied');
+      break;
+    }
     try {
       const ids = await content.idsByOwner(child.id);
       const deletion = await content.deleteByIds(ids);
@@ -69,7 +86,7 @@ export async function cleanupDeletedTenant(ctx: ScopeFlowContext, options: { ins
     }
   }
 
-  if (result.failedContents === 0 && result.failedScopes === 0) {
+  if (result.failedContents === 0 && result.failedScopes === 0 && result.notStarted === undefined) {
     const updated = await scopes.updateExternalId(rootScopeId, null);
     if (updated.externalId !== null) {
       throw new ConnectorError('UNIQUE_RESPONSE_INVALID', `Clearing the mark of root scope ${rootScopeId} did not stick`, {

@@ -15,6 +15,8 @@ export interface TenantFile {
   env: string;
   status?: 'active' | 'inactive' | 'deleted';
   concurrency?: number;
+  /** More `processing:` lines, e.g. `maxPageBodyMb: 2`. */
+  processing?: string[];
 }
 
 /** A DC + PAT tenant in cluster_local mode; every URL and the user id come from `${env}_*` variables. */
@@ -42,6 +44,7 @@ export function tenantYaml(tenant: TenantFile): string {
     'processing:',
     `  concurrency: ${tenant.concurrency ?? 2}`,
     `  scanIntervalCron: "${tenant.cron}"`,
+    ...(tenant.processing ?? []).map((line) => `  ${line}`),
     'ingestion:',
     `  scopeId: scope_${tenant.name.replace(/-/g, '_')}`,
     '',

@@ -90,11 +90,12 @@ function contentUpsert(args: Record<string, unknown>, ctx: OperationContext) {
       // Re-registration keeps the id, replaces metadata and owner, and invalidates the previous write URL.
       Object.assign(existing, rest);
       contents.setOwner(existing, ownerId);
+      existing.lastUpsertAt = now;
       contents.issueUpload(existing, ctx.store.ingestionBaseUrl);
       return contentNode(existing, ctx);
     }
     const record: ContentRecord = {
-      id: contents.newId(), ...rest, ownerId, ingestionState: 'REGISTERED', createdAt: now, updatedAt: null,
+      id: contents.newId(), ...rest, ownerId, ingestionState: 'REGISTERED', createdAt: now, updatedAt: null, lastUpsertAt: now,
       internallyStoredAt: null, uploadKey: null, readUrl: null, uploaded: null, reofferedAt: null,
     };
     contents.insert(record);
@@ -109,6 +110,7 @@ function contentUpsert(args: Record<string, unknown>, ctx: OperationContext) {
   Object.assign(existing, rest);
   contents.setOwner(existing, ownerId);
   existing.updatedAt = now;
+  existing.lastUpsertAt = now;
   existing.internallyStoredAt = fields.storeInternally === false ? null : now;
   existing.reofferedAt = null;
   if (ctx.ingestionDelayMs > 0) {

@@ -15,6 +15,12 @@ export interface ContentRecord extends Omit<ContentView, 'ownerType' | 'createdA
   createdAt: number;
   /** Last successful upsert (finalize); null until the first one. */
   updatedAt: number | null;
+  /**
+   * Last upsert of either role (§4.9, §5): registration counts too, so a content
+   * registered but never finalized is "unchanged" for the file-diff until its source
+   * moves. The diff compares against this, not `updatedAt`.
+   */
+  lastUpsertAt: number;
   internallyStoredAt: number | null;
   /** Credential of the current registration's write URL. */
   uploadKey: string | null;

@@ -3,8 +3,8 @@
  * `partialKey + "/"` (found by binary search on the sorted keys), optionally narrowed
  * to the submitted source (§5 [U]) or widened to the same space under other key
  * prefixes (§14.15 [U]). Contents registered but never finalized are stored: they
- * count against deletions and are re-offered as updated, since they hold no ingested
- * version yet.
+ * count against deletions and, as on the real service (§4.9), their registration is
+ * their last upsert, so they are NOT re-offered until the submitted time moves past it.
  */
 import { isRecord } from './errors.js';
 import { restError, type Reply } from './http-util.js';
@@ -74,7 +74,7 @@ export function fileDiff(body: unknown, store: Store): Reply {
       continue;
     }
     const record = contents.get(prefix + itemKey)!;
-    if (record.updatedAt === null || submittedAt > record.updatedAt) updatedFiles.push(itemKey);
+    if (submittedAt > record.lastUpsertAt) updatedFiles.push(itemKey);
     else if (scenario.diffReoffersFailed && record.ingestionState.startsWith('FAILED') && (record.reofferedAt === null || now - record.reofferedAt >= DAY_MS)) {
       record.reofferedAt = now;
       updatedFiles.push(itemKey);

@@ -74,6 +74,7 @@ export class Store {
       ingestionState: seed.ingestionState ?? (updatedAt === null ? 'REGISTERED' : 'FINISHED'),
       createdAt: updatedAt ?? now,
       updatedAt,
+      lastUpsertAt: updatedAt ?? now,
       internallyStoredAt: updatedAt,
       uploadKey: null,
       readUrl: null,
@@ -113,6 +114,11 @@ export class Store {
         const record = this.contents.get(key);
         if (!record) throw notFound(`Content ${key} not found`);
         record.ingestionState = state;
+      },
+      setMetadata: (key, metadata) => {
+        const record = this.contents.get(key);
+        if (!record) throw notFound(`Content ${key} not found`);
+        record.metadata = metadata === null ? null : structuredClone(metadata);
       },
       checkInvariants: () => this.checkInvariants(),
     };

@@ -205,6 +205,8 @@ export interface SimulatorState {
   setExternalId(scopeId: string, externalId: string | null): void;
   addContent(seed: SeedContent): ContentView;
   setIngestionState(key: string, state: string): void;
+  /** Replaces a content's metadata as an upsert would, without counting as one (tests: a lease's expiry passing). */
+  setMetadata(key: string, metadata: Record<string, unknown> | null): void;
   /** Throws when an invariant of §13 does not hold (content owned by a missing scope, index drift). */
   checkInvariants(): void;
 }

@@ -71,7 +71,7 @@ export function tenantConfig(sim: UniqueSimulator, authMode: AuthMode, options: 
       ingestAllLabel: 'ai-ingest-all',
     },
     unique,
-    processing: { concurrency: 1, scanIntervalCron: '*/15 * * * *' },
+    processing: { concurrency: 1, scanIntervalCron: '*/15 * * * *', maxPageBodyMb: 20 },
     ingestion: {
       ingestionMode: 'flat',
       scopeId: options.rootScopeId ?? 'scope_confluence',
