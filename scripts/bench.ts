@@ -16,6 +16,8 @@
  * Flags: --pages N --latency MS (10) --concurrency N (8) --limit N (per minute)
  *        --big-attachment MB (first-sync: add it; big-attachment: its size) --runs N
  *        --connector DIR: measure the build of another checkout (its dist/), same scenario
+ *        --compare DIR: first syncs of this build and of DIR's build in turns, --runs rounds
+ *                  (default 3): medians of each and of the round-by-round ratios
  *        --cpu-prof DIR: write a V8 CPU profile of each sync process there
  *        --node-args 'FLAGS': more node flags for each sync process (e.g. '--trace-gc')
  *        --faults: the fault soak instead (scripts/bench/faults.ts; its flags are there).
@@ -23,6 +25,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { compareFirstSync } from './bench/compare.js';
 import { printFigures } from './bench/figures.js';
 import { bigAttachment, firstSync, rateLimited, sustained, type Common, type ScenarioResult } from './bench/scenarios.js';
 
@@ -41,6 +44,7 @@ const parsed = parseArgs({
     'big-attachment': { type: 'string' },
     runs: { type: 'string', default: '3' },
     connector: { type: 'string' },
+    compare: { type: 'string' },
     'cpu-prof': { type: 'string' },
     'node-args': { type: 'string' },
   },
@@ -83,7 +87,23 @@ async function main(): Promise<void> {
   if (results.some(([, result]) => result.failed)) process.exitCode = 1;
 }
 
-const entry = process.argv.includes('--faults') ? () => import('./bench/faults.js').then((faults) => faults.runFaultSoak()) : main;
+async function compare(): Promise<void> {
+  const common: Common = {
+    latencyMs: Number(values.latency),
+    concurrency: Number(values.concurrency),
+    connectorDir: values.connector === undefined ? root : resolve(values.connector),
+    nodeArgs: values['node-args']?.split(/\s+/).filter((arg) => arg !== ''),
+  };
+  const result = await compareFirstSync(common, resolve(values.compare!), number(values.pages) ?? 2000, number(values.runs) ?? 3);
+  console.log(JSON.stringify({ connector: common.connectorDir, compare: result.report }, null, 2));
+  printFigures(`first-sync, ${common.connectorDir} against ${resolve(values.compare!)}`, result.figures);
+}
+
+const entry = process.argv.includes('--faults')
+  ? () => import('./bench/faults.js').then((faults) => faults.runFaultSoak())
+  : values.compare !== undefined
+    ? compare
+    : main;
 entry().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -10,6 +10,7 @@ import type { TerminalProgress } from './progress-bar.js';
 import { Scheduler } from './scheduler.js';
 import { startServer } from './server.js';
 import { createTenantRuntime, type RuntimeTuning } from './tenant-runtime.js';
+import { DEFAULT_GRACE_MS } from './daemon-grace.js';
 
 /**
  * The long-running connector (`start`): every tenant scheduled, the HTTP server up.
@@ -17,7 +18,7 @@ import { createTenantRuntime, type RuntimeTuning } from './tenant-runtime.js';
  * to start and how to stop gracefully, so tests can drive it without a process.
  */
 
-export const DEFAULT_GRACE_MS = 8_000;
+export { DEFAULT_GRACE_MS };
 
 export interface DaemonOptions {
   tenants: readonly TenantConfig[];

@@ -1,8 +1,5 @@
 import { ConnectorError } from '../errors.js';
-import { explainPage } from '../explain/explain.js';
-import { formatExplanation } from '../explain/format.js';
 import { createLogger } from '../log.js';
-import { createTenantRuntime } from '../tenant-runtime.js';
 import type { Command } from './command.js';
 import { TENANT_HELP, TENANT_OPTIONS, selectTenants } from './select-tenants.js';
 
@@ -37,6 +34,12 @@ export const explainCommand: Command = {
     }
     // Logs are for trouble only: the answer is the output.
     const logger = createLogger({ stream: stderr, level: env.LOG_LEVEL ?? 'warn', policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
+    // Loaded here, not at start-up: only this command needs them.
+    const [{ createTenantRuntime }, { explainPage }, { formatExplanation }] = await Promise.all([
+      import('../tenant-runtime.js'),
+      import('../explain/explain.js'),
+      import('../explain/format.js'),
+    ]);
     const runtime = createTenantRuntime(tenants[0]!, { logger, env });
     try {
       const explanation = await explainPage(runtime, pageId, { offline: values.offline === true });

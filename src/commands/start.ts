@@ -1,7 +1,6 @@
-import { startDaemon, DEFAULT_GRACE_MS } from '../daemon.js';
+import { DEFAULT_GRACE_MS } from '../daemon-grace.js';
 import { createLogger } from '../log.js';
 import { TerminalProgress } from '../progress-bar.js';
-import { listenAddress } from '../server.js';
 import { isTerminal } from './terminal.js';
 import type { Command } from './command.js';
 import { logConfigWarnings, selectTenants } from './select-tenants.js';
@@ -25,6 +24,8 @@ export const startCommand: Command = {
   ].join('\n'),
   options: { config: { type: 'string' } },
   async run({ values, env, stdout, stderr }) {
+    // Loaded here, not at start-up: the daemon (metrics, server, probes) is only this command's.
+    const [{ startDaemon }, { listenAddress }] = await Promise.all([import('../daemon.js'), import('../server.js')]);
     const { tenants, problems, warnings } = await selectTenants({ config: values.config }, env);
     if (problems.length > 0) {
       for (const problem of problems) stderr.write(`${problem}\n`);

@@ -1,5 +1,4 @@
 import { checkTenantSet, configPattern, loadTenants } from '../config/load.js';
-import { checkTenant } from '../health/tenant-check.js';
 import { createLogger } from '../log.js';
 import type { Command } from './command.js';
 
@@ -37,6 +36,8 @@ export const validateCommand: Command = {
     }
     if (values.check !== true) return invalid ? 1 : 0;
 
+    // Loaded here, not at start-up: only `validate --check` talks to the servers.
+    const { checkTenant } = await import('../health/tenant-check.js');
     // Logs are for trouble only: the check lines are the answer.
     const logger = createLogger({ stream: stderr, level: env.LOG_LEVEL ?? 'warn', policy: env.LOGS_DIAGNOSTICS_DATA_POLICY });
     let failed = false;

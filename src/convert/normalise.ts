@@ -57,24 +57,28 @@ export function normalise(nodes: readonly OutNode[]): OutNode[] {
 function normaliseChildren(nodes: readonly OutNode[], insideLink: boolean): OutNode[] {
   const out: OutNode[] = [];
   // Adjacent text is merged so whitespace decisions see whole runs; the pieces are
-  // joined once per run, not concatenated one by one.
+  // joined once per run, not concatenated one by one. (Written without per-node arrays
+  // or closures: this runs for every node of every page.)
   let pendingText: string[] = [];
-  const flushText = (): void => {
-    if (pendingText.length > 0) out.push(text(pendingText.join('')));
-    pendingText = [];
-  };
   for (const node of nodes) {
-    const normalised = node.kind === 'text' ? [cleanText(node.text)] : normaliseElement(node, insideLink);
-    for (const child of normalised) {
+    if (node.kind === 'text') {
+      const cleaned = cleanText(node.text);
+      if (cleaned) pendingText.push(cleaned);
+      continue;
+    }
+    for (const child of normaliseElement(node, insideLink)) {
       if (child.kind === 'text') {
         if (child.text) pendingText.push(child.text);
       } else {
-        flushText();
+        if (pendingText.length > 0) {
+          out.push(text(pendingText.join('')));
+          pendingText = [];
+        }
         out.push(child);
       }
     }
   }
-  flushText();
+  if (pendingText.length > 0) out.push(text(pendingText.join('')));
   return out;
 }
 
@@ -115,7 +119,7 @@ function keepUnlessEmpty(node: OutElement): OutNode[] {
 /** Text that is not blank, or an element that is content (children are normalised: empty ones are gone). */
 function hasContent(children: readonly OutNode[]): boolean {
   for (const child of children) {
-    if (child.kind === 'text' ? child.text.trim() !== '' : !NOT_CONTENT.has(child.tag)) return true;
+    if (child.kind === 'text' ? !isBlank(child.text) : !NOT_CONTENT.has(child.tag)) return true;
   }
   return false;
 }
@@ -126,7 +130,7 @@ function splitAroundBlocks(node: OutElement, children: OutNode[]): OutNode[] {
   const out: OutNode[] = [];
   let run: OutNode[] = [];
   const flush = (): void => {
-    if (run.some((child) => child.kind === 'element' || child.text.trim())) out.push(...keepUnlessEmpty({ ...node, children: run }));
+    if (run.some((child) => child.kind === 'element' || !isBlank(child.text))) out.push(...keepUnlessEmpty({ ...node, children: run }));
     run = [];
   };
   for (const child of children) {
@@ -144,10 +148,13 @@ function splitAroundBlocks(node: OutElement, children: OutNode[]): OutNode[] {
  * in turn gets a `table`), so a lost opening tag never leaves an invalid fragment.
  */
 function adoptOrphans(children: OutNode[], parentTag: string): OutNode[] {
-  let current = children.map((child) => {
-    const renamed = child.kind === 'element' ? RENAMED_ORPHANS[child.tag] : undefined;
-    return renamed && renamed.validIn !== parentTag ? { ...(child as OutElement), tag: renamed.tag } : child;
-  });
+  // Almost always nothing to rename: the children are then taken as they are, not copied.
+  let current = children.some((child) => renamedOrphan(child, parentTag) !== undefined)
+    ? children.map((child) => {
+        const renamed = renamedOrphan(child, parentTag);
+        return renamed === undefined ? child : { ...(child as OutElement), tag: renamed };
+      })
+    : children;
   // At most three rounds: td → tr → table is the longest chain of adoptions.
   for (let round = 0; round < 3; round++) {
     if (!current.some((child) => isOrphan(child, parentTag))) return current;
@@ -169,6 +176,13 @@ function adoptOrphans(children: OutNode[], parentTag: string): OutNode[] {
   return current;
 }
 
+/** The tag a caption outside its parent becomes, or undefined. */
+function renamedOrphan(node: OutNode, parentTag: string): string | undefined {
+  if (node.kind !== 'element' || !Object.hasOwn(RENAMED_ORPHANS, node.tag)) return undefined;
+  const renamed = RENAMED_ORPHANS[node.tag]!;
+  return renamed.validIn === parentTag ? undefined : renamed.tag;
+}
+
 function isOrphan(node: OutNode, parentTag: string): boolean {
   if (node.kind !== 'element') return false;
   const rule = ORPHAN_PARENTS[node.tag];
@@ -177,7 +191,7 @@ function isOrphan(node: OutNode, parentTag: string): boolean {
 
 /** The next node joins the run: an orphan with the same adopter, or whitespace. */
 function isOrphanFor(node: OutNode, parentTag: string, adopter: string): boolean {
-  if (node.kind === 'text') return !node.text.trim();
+  if (node.kind === 'text') return isBlank(node.text);
   return isOrphan(node, parentTag) && ORPHAN_PARENTS[node.tag]!.parent === adopter;
 }
 
@@ -197,7 +211,7 @@ function wrapStrays(children: OutNode[], allowed: (tag: string) => boolean, wrap
     strays = [];
   };
   for (const child of children) {
-    if (child.kind === 'text' && !child.text.trim()) continue;
+    if (child.kind === 'text' && isBlank(child.text)) continue;
     if (child.kind === 'element' && allowed(child.tag)) {
       flush();
       out.push(child);
@@ -217,7 +231,7 @@ function tableRows(tag: string, children: OutNode[]): OutNode[] {
     strays = [];
   };
   for (const child of children) {
-    if (child.kind === 'text' && !child.text.trim()) continue;
+    if (child.kind === 'text' && isBlank(child.text)) continue;
     if (child.kind === 'element' && sections.includes(child.tag)) {
       flush();
       out.push(child);
@@ -265,17 +279,28 @@ function isBlockLike(node: OutNode): boolean {
 /** Drops whitespace-only text that sits next to a block or at the edge of a flow container. */
 function trimBetweenBlocks(children: OutNode[]): OutNode[] {
   return children.filter((child, index) => {
-    if (child.kind !== 'text' || child.text.trim()) return true;
+    if (child.kind !== 'text' || !isBlank(child.text)) return true;
     const previous = children[index - 1];
     const next = children[index + 1];
     return previous !== undefined && next !== undefined && !isBlock(previous) && !isBlock(next);
   });
 }
 
+const NON_SPACE = /\S/;
+
+/** Only whitespace (or nothing): what `trim()` would empty, tested without making the trimmed copy. */
+function isBlank(value: string): boolean {
+  return !NON_SPACE.test(value);
+}
+
 // C0 controls other than tab, LF, FF and CR, DEL, and unpaired surrogates cannot appear in
 // valid HTML (and a lone surrogate cannot even be encoded as UTF-8).
 const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-function cleanText(value: string): OutNode {
-  return text(value.replace(FORBIDDEN_CHARACTERS, (match) => (match.length === 1 && match >= '\uD800' ? '\uFFFD' : '')));
+/** Any character that can start a forbidden match: a cheap test that lets clean text (nearly all of it) pass untouched. */
+const MAYBE_FORBIDDEN = /[\u0000-\u0008\u000B\u000E-\u001F\u007F\uD800-\uDFFF]/;
+
+function cleanText(value: string): string {
+  if (!MAYBE_FORBIDDEN.test(value)) return value;
+  return value.replace(FORBIDDEN_CHARACTERS, (match) => (match.length === 1 && match >= '\uD800' ? '\uFFFD' : ''));
 }

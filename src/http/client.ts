@@ -1,4 +1,3 @@
-import pRetry, { AbortError } from 'p-retry';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { ConnectorError } from '../errors.js';
@@ -7,8 +6,9 @@ import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable,
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
-import { declaredLength, readAll, requestBodyBytes, withJsonCap } from './sizes.js';
-import { AttemptGuard, type TransferError } from './transfer-guard.js';
+import { RetryPlans } from './retry-plans.js';
+import { declaredLength, requestBodyBytes, withJsonCap } from './sizes.js';
+import { AttemptGuard, type AttemptSignal, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
   isRetryableNetworkCode,
@@ -16,7 +16,6 @@ import {
   networkErrorCode,
   parseRetryAfter,
   retryDelayMs,
-  retryPlan,
   waitMs,
   type RetryPlan,
 } from './retry-policy.js';
@@ -37,14 +36,17 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   throughputWindowMs: 60_000,
 };
 
-/** Carries a retryable failure and the wait before the next attempt to p-retry. */
-class RetryableFailure extends Error {
+/** Carries a retryable failure and the wait before the next attempt to the retry loop. */
+class RetryableFailure {
   constructor(
     readonly error: ConnectorError,
     readonly delayMs: number,
-  ) {
-    super(error.message);
-  }
+  ) {}
+}
+
+/** A failure that ends the request at once, whatever retries are left. */
+class FinalFailure {
+  constructor(readonly error: ConnectorError) {}
 }
 
 /** A failure of one hop without a response; remembers which hop for the message. */
@@ -60,7 +62,10 @@ class HopFailure extends Error {
 interface RequestState {
   req: HttpRequest;
   plan: RetryPlan;
-  endpoint: string;
+  /** The caller's endpoint name; derived from the URL only when an event needs it. */
+  endpoint: string | undefined;
+  /** Origin of `req.url` ('null' when it does not parse), parsed once, when first needed. */
+  origin: string | undefined;
   attempts: number;
   authRefreshed: boolean;
 }
@@ -68,6 +73,8 @@ interface RequestState {
 interface Exchange {
   data: Dispatcher.ResponseData;
   hop: Hop;
+  /** The answering hop is on the request's own origin (it saw the credentials). */
+  home: boolean;
   secrets: string[];
 }
 
@@ -87,11 +94,13 @@ export class HttpClient {
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
   readonly #clock: Clock;
+  readonly #plans: RetryPlans;
 
   constructor(options: HttpClientOptions) {
     this.target = options.target;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#plans = new RetryPlans(options.retry);
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#limiter =
       options.ratePerMinute === undefined ? undefined : new RateLimiter({ limit: options.ratePerMinute, windowMs: options.rateWindowMs });
@@ -110,23 +119,28 @@ export class HttpClient {
   async request(request: HttpRequest): Promise<HttpResponse> {
     // Found: an endless listing aborted out of memory; no JSON answer may fill the heap.
     const req = withJsonCap(request);
-    const plan = retryPlan(req.method, req.retry, this.#options.retry, !isReplayable(req.body));
-    const state: RequestState = { req, plan, endpoint: req.endpoint ?? defaultEndpoint(req.url), attempts: 0, authRefreshed: false };
+    const plan = this.#plans.of(req);
+    const state: RequestState = { req, plan, endpoint: req.endpoint, origin: undefined, attempts: 0, authRefreshed: false };
     try {
-      return await pRetry((attemptNumber) => this.#attempt(state, attemptNumber), {
-        retries: plan.retries,
-        // The wait is ours (Retry-After, jitter), done in shouldRetry; p-retry only counts.
-        minTimeout: 0,
-        // Anything else (an auth provider's failure, say) is not ours to retry.
-        shouldRetry: async ({ error }) => {
-          if (!(error instanceof RetryableFailure)) return false;
-          // On the injected clock only when one was given: the system clock's timers are unref'd.
+      // A plain loop rather than a retry library: most requests succeed at once, and a
+      // per-request wrapper (options object, closures, validation) cost more than the rest
+      // of the client's own work on the hot path.
+      for (let attemptNumber = 1; ; attemptNumber += 1) {
+        req.signal?.throwIfAborted();
+        try {
+          const response = await this.#attempt(state, attemptNumber);
+          req.signal?.throwIfAborted();
+          return response;
+        } catch (error) {
+          // Anything else (an auth provider's failure, say) is not ours to retry.
+          if (!(error instanceof RetryableFailure) || attemptNumber > plan.retries) throw error;
+          // The wait is ours (Retry-After, jitter). On the injected clock only when one
+          // was given: the system clock's timers are unref'd.
           await waitMs(error.delayMs, req.signal, this.#options.clock);
-          return true;
-        },
-        signal: req.signal,
-      });
+        }
+      }
     } catch (error) {
+      if (error instanceof FinalFailure) throw error.error;
       if (error instanceof RetryableFailure) throw error.error;
       if (error instanceof ConnectorError) throw error;
       if (req.signal?.aborted) throw abortedError(req.method, req.url, req.signal.reason);
@@ -150,7 +164,7 @@ export class HttpClient {
     await this.#ownAgent?.close();
   }
 
-  /** One p-retry attempt; a 401 refresh sends once more inside the same attempt. */
+  /** One attempt; a 401 refresh sends once more inside the same attempt. */
   async #attempt(state: RequestState, attemptNumber: number): Promise<HttpResponse> {
     const { req, plan } = state;
     const canRetry = plan.enabled && attemptNumber <= plan.retries;
@@ -162,17 +176,21 @@ export class HttpClient {
       state.attempts += 1;
       const started = performance.now();
       const attempt = state.attempts;
-      const event = (fields: Partial<RequestEvent> & Pick<RequestEvent, 'outcome' | 'url'>): void =>
+      // `url` is the hop's raw URL: it is redacted only when there is a hook to see it.
+      const event = (fields: Partial<RequestEvent> & Pick<RequestEvent, 'outcome' | 'url'>): void => {
+        if (this.#options.onRequest === undefined) return;
         this.#emit({
           target: this.target,
-          endpoint: state.endpoint,
+          endpoint: endpointOf(state),
           method: req.method,
           durationMs: performance.now() - started,
           queuedMs,
           attempt,
           throttled: false,
           ...fields,
+          url: redactUrl(fields.url),
         });
+      };
 
       const guard = new AttemptGuard(this.#timeouts, this.#clock, req.signal, requestBodyBytes(req));
       let use: GuardUse = 'done';
@@ -200,17 +218,17 @@ export class HttpClient {
     const { plan } = state;
     let exchange: Exchange;
     try {
-      exchange = await this.#exchange(req, authHeaders, guard.signal);
+      exchange = await this.#exchange(state, authHeaders, guard.signal);
     } catch (error) {
       const hop = error instanceof HopFailure ? error.hop : { method: req.method, url: req.url, body: req.body };
       const cause = guard.failure ?? (error instanceof HopFailure ? error.cause : error);
       if (req.signal?.aborted) {
-        event({ outcome: 'error', url: redactUrl(hop.url), errorCode: 'ABORTED' });
-        throw new AbortError(abortedError(hop.method, hop.url, req.signal.reason));
+        event({ outcome: 'error', url: hop.url, errorCode: 'ABORTED' });
+        throw new FinalFailure(abortedError(hop.method, hop.url, req.signal.reason));
       }
       if (cause instanceof ConnectorError) {
-        event({ outcome: 'error', url: redactUrl(hop.url), errorCode: cause.code });
-        throw new AbortError(cause);
+        event({ outcome: 'error', url: hop.url, errorCode: cause.code });
+        throw new FinalFailure(cause);
       }
       const code = networkErrorCode(cause);
       const failure = networkError(hop.method, hop.url, code, cause);
@@ -219,22 +237,21 @@ export class HttpClient {
       const unanswered = req.retryUnanswered === false && !isNeverSentCode(code);
       if (canRetry && isRetryableNetworkCode(code) && !unanswered) {
         const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
-        event({ outcome: 'retry', url: redactUrl(hop.url), errorCode: code, retryAfterMs: delay });
+        event({ outcome: 'retry', url: hop.url, errorCode: code, retryAfterMs: delay });
         throw new RetryableFailure(failure, delay);
       }
-      event({ outcome: 'error', url: redactUrl(hop.url), errorCode: code });
-      throw new AbortError(failure);
+      event({ outcome: 'error', url: hop.url, errorCode: code });
+      throw new FinalFailure(failure);
     }
 
     const { data, hop, secrets } = exchange;
     const status = data.statusCode;
-    const shownUrl = redactUrl(hop.url);
     const throttled = status === 429;
     // Only the request's own origin saw the credentials; a 401 elsewhere says nothing about them.
-    const home = new URL(hop.url).origin === new URL(req.url).origin;
+    const home = exchange.home;
     if (status === 401 && home && req.auth?.invalidate && !state.authRefreshed && isReplayable(req.body)) {
       await discard(data.body);
-      event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: 0 });
+      event({ outcome: 'retry', url: hop.url, status, retryAfterMs: 0 });
       state.authRefreshed = true;
       req.auth.invalidate();
       return 'refreshed';
@@ -242,11 +259,11 @@ export class HttpClient {
     const delivered = (status >= 200 && status < 300) || req.allowStatus?.includes(status) === true;
     if (delivered) {
       guard.allowBytes(Math.min(declaredLength(data.headers) ?? Infinity, req.maxResponseBytes ?? Infinity));
-      const body = guard.watchBody(data.body, {
+      const watch = {
         maxBytes: req.maxResponseBytes,
-        tooLarge: (maxBytes) => tooLargeError(hop.method, hop.url, maxBytes),
+        tooLarge: (maxBytes: number) => tooLargeError(hop.method, hop.url, maxBytes),
         toError: (failure: TransferError) => networkError(hop.method, hop.url, failure.code, failure),
-      });
+      };
       const context = { method: hop.method, url: hop.url, secrets };
       if (status >= 200 && status < 300 && req.buffer) {
         // Found by the fault soak: a connection reset mid-body used to surface after the
@@ -254,39 +271,40 @@ export class HttpClient {
         // Reading a JSON answer inside the attempt makes it one more retryable failure.
         let buffered: string;
         try {
-          buffered = await readAll(body);
+          buffered = await guard.readText(data.body, watch);
         } catch (error) {
           const cause = guard.failure ?? error;
           if (cause instanceof ConnectorError) {
-            event({ outcome: 'error', url: shownUrl, status, errorCode: cause.code });
-            throw new AbortError(cause);
+            event({ outcome: 'error', url: hop.url, status, errorCode: cause.code });
+            throw new FinalFailure(cause);
           }
           const code = networkErrorCode(cause);
           const failure = networkError(hop.method, hop.url, code, cause);
           if (canRetry && isRetryableNetworkCode(code)) {
             const delay = retryDelayMs(attemptNumber - 1, plan, undefined);
-            event({ outcome: 'retry', url: shownUrl, status, errorCode: code, retryAfterMs: delay });
+            event({ outcome: 'retry', url: hop.url, status, errorCode: code, retryAfterMs: delay });
             throw new RetryableFailure(failure, delay);
           }
-          event({ outcome: 'error', url: shownUrl, status, errorCode: code });
-          throw new AbortError(failure);
+          event({ outcome: 'error', url: hop.url, status, errorCode: code });
+          throw new FinalFailure(failure);
         }
-        event({ outcome: 'ok', url: shownUrl, status });
-        return { response: wrapResponse(data, body, context, buffered), use: 'done' };
+        event({ outcome: 'ok', url: hop.url, status });
+        return { response: wrapResponse(data, data.body, context, buffered), use: 'done' };
       }
-      event({ outcome: 'ok', url: shownUrl, status, throttled });
+      const body = guard.watchBody(data.body, watch);
+      event({ outcome: 'ok', url: hop.url, status, throttled });
       // The guard lives on with the body: its deadline and floor apply while the caller reads.
       return { response: wrapResponse(data, body, context), use: 'streamed' };
     }
     if (canRetry && isRetryableStatus(status)) {
       const delay = retryDelayMs(attemptNumber - 1, plan, parseRetryAfter(headerValue(data.headers['retry-after'])));
       await discard(data.body);
-      event({ outcome: 'retry', url: shownUrl, status, retryAfterMs: delay, throttled });
+      event({ outcome: 'retry', url: hop.url, status, retryAfterMs: delay, throttled });
       throw new RetryableFailure(httpError(hop.method, hop.url, status, ''), delay);
     }
     const bodyExcerpt = excerpt(await readStart(data.body), secrets);
-    event({ outcome: 'error', url: shownUrl, status, throttled });
-    throw new AbortError(httpError(hop.method, hop.url, status, bodyExcerpt));
+    event({ outcome: 'error', url: hop.url, status, throttled });
+    throw new FinalFailure(httpError(hop.method, hop.url, status, bodyExcerpt));
   }
 
   /**
@@ -297,17 +315,12 @@ export class HttpClient {
   #checkOrigin(req: HttpRequest, state: RequestState): void {
     const allowed = req.auth?.origins;
     if (allowed === undefined) return;
-    let origin: string;
-    try {
-      origin = new URL(req.url).origin;
-    } catch {
-      origin = 'null';
-    }
+    const origin = requestOrigin(state);
     if (allowed.includes(origin)) return;
     const error = originRefusedError(req.method, req.url, origin, allowed);
     this.#emit({
       target: this.target,
-      endpoint: state.endpoint,
+      endpoint: endpointOf(state),
       method: req.method,
       url: redactUrl(req.url),
       durationMs: 0,
@@ -317,26 +330,26 @@ export class HttpClient {
       errorCode: error.code,
       throttled: false,
     });
-    throw new AbortError(error);
+    throw new FinalFailure(error);
   }
 
   async #acquire(req: HttpRequest): Promise<number> {
     try {
       return await this.#limiter!.acquire(req.signal);
     } catch (reason) {
-      throw new AbortError(abortedError(req.method, req.url, reason));
+      throw new FinalFailure(abortedError(req.method, req.url, reason));
     }
   }
 
   /** Sends the request and follows redirects; credentials stay on the first origin. */
-  async #exchange(req: HttpRequest, authHeaders: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
-    const origin = new URL(req.url).origin;
+  async #exchange(state: RequestState, authHeaders: Record<string, string>, signal: AttemptSignal): Promise<Exchange> {
+    const { req } = state;
     const callerHeaders = lowerCaseKeys(req.headers ?? {});
     const auth = lowerCaseKeys(authHeaders);
     const secrets = secretHeaderValues({ ...auth, ...credentialHeaders(callerHeaders) });
     let hop: Hop = { method: req.method, url: req.url, body: req.body };
     for (let redirects = 0; ; redirects += 1) {
-      const home = new URL(hop.url).origin === origin;
+      const home = redirects === 0 || originOf(hop.url) === requestOrigin(state);
       const bodyDropped = hop.method !== req.method || (req.body !== undefined && hop.body === undefined);
       const headers = hopHeaders({ callerHeaders, authHeaders: auth, userAgent: this.#options.userAgent ?? USER_AGENT, home, bodyDropped });
 
@@ -356,7 +369,7 @@ export class HttpClient {
       }
       const status = data.statusCode;
       const location = headerValue(data.headers.location);
-      if (!isRedirect(status) || location === undefined || req.allowStatus?.includes(status)) return { data, hop, secrets };
+      if (!isRedirect(status) || location === undefined || req.allowStatus?.includes(status)) return { data, hop, home, secrets };
 
       await discard(data.body);
       const shown = redactUrl(hop.url);
@@ -384,6 +397,25 @@ export class HttpClient {
     } catch {
       // A failing metrics or log hook must not fail the request it observes.
     }
+  }
+}
+
+function requestOrigin(state: RequestState): string {
+  state.origin ??= originOf(state.req.url);
+  return state.origin;
+}
+
+function endpointOf(state: RequestState): string {
+  state.endpoint ??= defaultEndpoint(state.req.url);
+  return state.endpoint;
+}
+
+/** scheme + host + port of a URL; 'null' (as `URL.origin` says for opaque ones) when it does not parse. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'null';
   }
 }
 

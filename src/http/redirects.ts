@@ -67,10 +67,16 @@ export function hopHeaders(input: HopHeaderInput): Record<string, string> {
   return headers;
 }
 
+// Plain loops below: these run for every request, and entries/fromEntries allocate an array per header.
+
 export function credentialHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => CREDENTIAL_HEADERS.includes(name)));
+  const credentials: Record<string, string> = {};
+  for (const name in headers) if (CREDENTIAL_HEADERS.includes(name)) credentials[name] = headers[name]!;
+  return credentials;
 }
 
 export function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const lower: Record<string, string> = {};
+  for (const name in headers) lower[name.toLowerCase()] = headers[name]!;
+  return lower;
 }

@@ -125,7 +125,6 @@ export interface WrapContext {
 export function wrapResponse(data: Dispatcher.ResponseData, body: Readable, context: WrapContext, buffered?: string): HttpResponse {
   const { method, url, secrets } = context;
   const status = data.statusCode;
-  const stream = buffered === undefined ? body : Readable.from([Buffer.from(buffered, 'utf8')]);
   const text = async (): Promise<string> => {
     if (buffered !== undefined) return buffered;
     try {
@@ -146,5 +145,20 @@ export function wrapResponse(data: Dispatcher.ResponseData, body: Readable, cont
       });
     }
   };
-  return { status, headers: flattenHeaders(data.headers), url, body: stream, json, text };
+  // Made when first asked for: most callers only read json() or text() (a buffered
+  // answer's stream is then never needed) and never look at the headers.
+  let stream: Readable | undefined;
+  let headers: Record<string, string> | undefined;
+  return {
+    status,
+    get headers(): Record<string, string> {
+      return (headers ??= flattenHeaders(data.headers));
+    },
+    url,
+    get body(): Readable {
+      return (stream ??= buffered === undefined ? body : Readable.from([Buffer.from(buffered, 'utf8')]));
+    },
+    json,
+    text,
+  };
 }

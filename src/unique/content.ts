@@ -101,7 +101,24 @@ const DELETE_BY_IDS = `mutation ContentDeleteByContentIds($contentIds: [String!]
   contentDeleteByContentIds(contentIds: $contentIds) { id }
 }`;
 
-const UpsertShape = type({ contentUpsert: UpsertedShape });
+/** Exported, with `isUpsert`, for the test that the two agree. */
+export const UpsertShape = type({ contentUpsert: UpsertedShape });
+
+/** `UpsertShape` by hand (same rules: any object, extra fields allowed), for the hot path; see `RunOptions.accepts`. */
+export function isUpsert(data: unknown): boolean {
+  if (!isObject(data)) return false;
+  const content = data.contentUpsert;
+  if (!isObject(content) || typeof content.id !== 'string') return false;
+  return isOptionalText(content.writeUrl) && isOptionalText(content.readUrl);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isOptionalText(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
+}
 const PageShape = type({ paginatedContent: type({ nodes: array(ContentNodeShape), totalCount: optional(nullable(number())) }) });
 const IdsShape = type({ paginatedContent: type({ nodes: array(type({ id: string() })), totalCount: optional(nullable(number())) }) });
 const StoredShape = type({
@@ -259,7 +276,7 @@ export class ContentApi {
     // it invalidated the uploaded bytes and left a finalized content without them, which
     // no later diff re-offers. A registration is therefore retried only after an answer;
     // a timed-out one fails the item, and the diff re-offers it next cycle.
-    const options = fileUrl === undefined ? { retryUnanswered: false } : {};
+    const options = fileUrl === undefined ? { retryUnanswered: false, accepts: isUpsert } : { accepts: isUpsert };
     const data = await this.#graphql.mutate('ContentUpsert', UPSERT, variables, UpsertShape, options);
     if (data.contentUpsert.id === '') {
       throw new ConnectorError('UNIQUE_RESPONSE_INVALID', 'Unique contentUpsert returned an empty id', { details: { operation: 'ContentUpsert' } });

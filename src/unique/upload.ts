@@ -64,8 +64,9 @@ export class UploadClient {
         body: request.body,
         retry: false,
         endpoint: 'upload',
+        // 2xx is success; the (small) answer is read inside the attempt only to release the connection.
+        buffer: true,
       });
-      // 2xx is success; the (small) body is read only to release the connection.
       await response.text();
     } catch (error) {
       const details = isConnectorError(error) ? error.details : {};

@@ -1,8 +1,9 @@
 /**
  * `ingestItem` against the Unique simulator with the real clients: register → upload →
  * finalize, and what happens when any step fails (Unique contract §7): the item is
- * skipped, the bytes are never fetched for an item that could not be registered, and a
- * registration whose upload or finalization failed is removed again.
+ * skipped, a page's bytes are opened only for an item that was registered (an
+ * attachment's download runs alongside its registration and is cut off if that fails),
+ * and a registration whose upload or finalization failed is removed again.
  */
 import { PassThrough, Readable } from 'node:stream';
 import t, { type Test } from 'tap';
@@ -10,6 +11,7 @@ import type { PageWithHtml, PageWithStorage } from '../../src/records.js';
 import { ingestItem, type IngestPayload } from '../../src/sinks/unique-ingestion/ingest-item.js';
 import { payloadOf } from '../../src/sinks/unique-ingestion/payload.js';
 import { captureLogger, setup } from '../unique/support/unique-setup.js';
+import { until } from '../helpers/manual-clock.js';
 
 const SCOPE = 'scope_confluence';
 
@@ -65,6 +67,56 @@ t.test('a failed registration skips the item without opening its bytes', async (
   t.equal(calls.opened, 0, 'nothing downloaded for an item that could not be registered');
   t.same(sim.state.contents(), []);
   t.ok(logs.some((l) => l.msg === 'Registration failed, item skipped' && l.key === 'acme/98305_ENG/65601' && l.level === 40));
+});
+
+t.test('bytes opened early (an attachment) are requested while the registration is still in flight', async (t) => {
+  const { sim, deps, pagePayload } = await context(t);
+  let registrationAnswered = false;
+  let openedBeforeAnswer: boolean | undefined;
+  const content = {
+    register: (request: Parameters<typeof deps.content.register>[0]) =>
+      deps.content.register(request).then((registered) => {
+        registrationAnswered = true;
+        return registered;
+      }),
+    finalize: deps.content.finalize.bind(deps.content),
+    deleteByIds: deps.content.deleteByIds.bind(deps.content),
+    nodeByKey: deps.content.nodeByKey.bind(deps.content),
+  };
+  const { payload, calls } = counted(pagePayload('65601', '<p>x</p>'));
+  const early: IngestPayload = {
+    ...payload,
+    openEarly: true,
+    open: () => {
+      openedBeforeAnswer = !registrationAnswered;
+      return payload.open();
+    },
+  };
+  t.equal(await ingestItem(early, { ...deps, content }), 'ingested');
+  t.equal(openedBeforeAnswer, true, 'opened before the registration answered');
+  t.equal(calls.opened, 1);
+  t.equal(sim.state.content('acme/98305_ENG/65601')?.ingestionState, 'FINISHED');
+});
+
+t.test('bytes opened early are released when the registration fails, and nothing is stored', async (t) => {
+  const { sim, deps, pagePayload } = await context(t);
+  sim.faults.add({ operation: 'contentUpsert', graphqlError: 'scope not writable', times: 1 });
+  const { payload, calls } = counted(pagePayload('65601', '<p>x</p>'));
+  t.equal(await ingestItem({ ...payload, openEarly: true }, deps), 'failed');
+  await until(() => calls.destroyed === 1, 'the early download to be cut off');
+  t.equal(calls.opened, 1);
+  t.same(sim.state.contents(), []);
+  t.same(sim.requests.map((r) => r.operation ?? r.method), ['contentUpsert'], 'no upload');
+});
+
+t.test('an early open that fails after a successful registration removes the registration', async (t) => {
+  const { sim, deps, logs, pagePayload } = await context(t);
+  const base = pagePayload('65601', '<p>x</p>');
+  const failing: IngestPayload = { ...base, openEarly: true, open: () => Promise.reject(new Error('download refused')) };
+  t.equal(await ingestItem(failing, deps), 'failed');
+  t.same(sim.state.contents(), []);
+  t.equal(sim.state.deletions().length, 1);
+  t.ok(logs.some((l) => l.msg === 'Upload or finalization failed, registered content removed' && String(l.error).includes('download refused')));
 });
 
 t.test('a failed upload removes the registration and releases the opened bytes', async (t) => {

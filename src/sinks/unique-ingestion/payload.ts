@@ -1,7 +1,8 @@
 /**
  * What `ingestItem` uploads for a record. A page: its converted HTML.
- * An attachment (Unique contract §6, §7): the Confluence download, opened only after
- * the registration succeeded, as the body of the upload PUT, so the bytes pass through
+ * An attachment (Unique contract §6, §7): the Confluence download, requested while the
+ * registration is in flight (and cut off if it fails; only its first bytes, up to the
+ * stream's buffer, are then read), as the body of the upload PUT, so the bytes pass through
  * and never sit whole in memory. `Content-Length` is the size Confluence declared
  * (Confluence contract §6.4); if the download delivers a different number of bytes, or
  * breaks off, the upload fails and `ingestItem` removes the registered content.
@@ -24,12 +25,14 @@ export function payloadOf(record: IngestRecord, scopeId: string, ctx: PayloadCon
 }
 
 function pagePayload(page: PageWithHtml, scopeId: string, ctx: PayloadContext): IngestPayload {
-  // The string goes to the socket as it is (encoded on write): no buffer copy of every page.
-  const byteSize = Buffer.byteLength(page.html, 'utf8');
+  // Encoded once, here: undici would copy a string body into a Buffer anyway, and the
+  // size (for the registration, the deadline and Content-Length) is then its length
+  // rather than three scans of the string.
+  const body = Buffer.from(page.html, 'utf8');
   return {
-    request: upsertRequest(page, scopeId, ctx.tenant, byteSize),
+    request: upsertRequest(page, scopeId, ctx.tenant, body.length),
     contentType: 'text/html',
-    open: async () => ({ body: page.html, contentLength: byteSize }),
+    open: async () => ({ body, contentLength: body.length }),
   };
 }
 
@@ -37,6 +40,7 @@ function attachmentPayload(att: AttachmentRecord, scopeId: string, ctx: PayloadC
   return {
     request: upsertRequest(att, scopeId, ctx.tenant),
     contentType: att.reportedMediaType,
+    openEarly: true,
     open: async () => {
       const controller = new AbortController();
       const signal = ctx.abandon ? AbortSignal.any([controller.signal, ctx.abandon]) : controller.signal;
