@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { ConnectorError } from '../errors.js';
@@ -36,7 +37,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   throughputWindowMs: 60_000,
 };
 
-/** Carries a retryable failure and the wait before the next attempt to the retry loop. */
+/** Carries a retryable failure and the wait before the next attempt (to p-retry, wrapped). */
 class RetryableFailure {
   constructor(
     readonly error: ConnectorError,
@@ -47,6 +48,16 @@ class RetryableFailure {
 /** A failure that ends the request at once, whatever retries are left. */
 class FinalFailure {
   constructor(readonly error: ConnectorError) {}
+}
+
+/**
+ * p-retry takes only Errors; the two failures above are plain objects (no stack
+ * captured on the hot path), so on the retry path they travel wrapped in this.
+ */
+class AttemptFailure extends Error {
+  constructor(readonly failure: unknown) {
+    super('attempt failed');
+  }
 }
 
 /** A failure of one hop without a response; remembers which hop for the message. */
@@ -122,22 +133,48 @@ export class HttpClient {
     const plan = this.#plans.of(req);
     const state: RequestState = { req, plan, endpoint: req.endpoint, origin: undefined, attempts: 0, authRefreshed: false };
     try {
-      // A plain loop rather than a retry library: most requests succeed at once, and a
-      // per-request wrapper (options object, closures, validation) cost more than the rest
-      // of the client's own work on the hot path.
-      for (let attemptNumber = 1; ; attemptNumber += 1) {
+      // Most requests succeed at once: the first attempt runs bare, and only a retryable
+      // failure hands the request to p-retry (a per-request p-retry wrapper, with its
+      // options, closures and validation, cost more than the rest of the client's own
+      // work on the hot path).
+      let first: RetryableFailure;
+      try {
+        const response = await this.#attempt(state, 1);
         req.signal?.throwIfAborted();
-        try {
-          const response = await this.#attempt(state, attemptNumber);
-          req.signal?.throwIfAborted();
-          return response;
-        } catch (error) {
-          // Anything else (an auth provider's failure, say) is not ours to retry.
-          if (!(error instanceof RetryableFailure) || attemptNumber > plan.retries) throw error;
-          // The wait is ours (Retry-After, jitter). On the injected clock only when one
-          // was given: the system clock's timers are unref'd.
-          await waitMs(error.delayMs, req.signal, this.#options.clock);
-        }
+        return response;
+      } catch (error) {
+        // Anything else (an auth provider's failure, say) is not ours to retry.
+        if (!(error instanceof RetryableFailure) || plan.retries < 1) throw error;
+        first = error;
+      }
+      // The wait is ours (Retry-After, jitter); p-retry only counts. On the injected
+      // clock only when one was given: the system clock's timers are unref'd.
+      await waitMs(first.delayMs, req.signal, this.#options.clock);
+      try {
+        return await pRetry(
+          async (retryNumber) => {
+            try {
+              const response = await this.#attempt(state, retryNumber + 1);
+              req.signal?.throwIfAborted();
+              return response;
+            } catch (error) {
+              throw error instanceof Error ? error : new AttemptFailure(error);
+            }
+          },
+          {
+            retries: plan.retries - 1,
+            minTimeout: 0,
+            shouldRetry: async ({ error }) => {
+              const failure = error instanceof AttemptFailure ? error.failure : error;
+              if (!(failure instanceof RetryableFailure)) return false;
+              await waitMs(failure.delayMs, req.signal, this.#options.clock);
+              return true;
+            },
+            ...(req.signal ? { signal: req.signal } : {}),
+          },
+        );
+      } catch (error) {
+        throw error instanceof AttemptFailure ? error.failure : error;
       }
     } catch (error) {
       if (error instanceof FinalFailure) throw error.error;
