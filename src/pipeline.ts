@@ -24,7 +24,7 @@ import { resolveReferences } from './transforms/resolve-references.js';
 import { withholdRestricted, type RestrictionsStage, type WithheldPage } from './transforms/restrictions.js';
 import { newAttemptId } from './unique/pending-marker.js';
 import { listStoredBySpace } from './unique/stored-contents.js';
-import { acquireTenantLease, type TenantLease } from './unique/tenant-lease.js';
+import { acquireTenantLease, claimTenantLease, type TenantLease } from './unique/tenant-lease.js';
 
 /**
  * The one module that knows the order of the stages; it wires them and does nothing else.
@@ -141,17 +141,28 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: {
   const instanceId = await confluence.instanceId();
   const root = await report.phase('init', () => initRootScope(scopeCtx, { instanceId, dryRun }), (r) => ({ rootPath: r.rootPath, claimed: r.claimed }));
   // One writer per tenant (unique/tenant-lease); a dry run writes nothing and needs none.
-  const lease = dryRun ? undefined : await acquireTenantLease({ tenant, content: unique.content, logger, timing: runtime.leaseTiming });
+  // Another holder's live lease ends the cycle here; the read-back that confirms ours
+  // (after a settle of a second) runs while discovery, which only reads, does.
+  const lease = dryRun ? undefined : await claimTenantLease({ tenant, content: unique.content, logger, timing: runtime.leaseTiming });
   lease?.startRenewing();
+  const confirmed = lease?.confirm();
+  // Awaited before the diff; a discovery failure first must not leave it unhandled.
+  confirmed?.catch(() => undefined);
   try {
-    return await leasedCycle(runtime, report, root, options);
+    return await leasedCycle(runtime, report, root, options, confirmed);
   } finally {
     await lease?.release();
   }
 }
 
-/** Discovery, diff and writes: everything after init, under the tenant lease (none in a dry run). */
-async function leasedCycle(runtime: TenantRuntime, report: CycleReport, root: InitResult, options: { dryRun?: boolean; signal?: AbortSignal }): Promise<CycleResult> {
+/** Discovery, diff and writes: everything after init, under the tenant lease (none in a dry run), confirmed before the diff. */
+async function leasedCycle(
+  runtime: TenantRuntime,
+  report: CycleReport,
+  root: InitResult,
+  options: { dryRun?: boolean; signal?: AbortSignal },
+  leaseConfirmed: Promise<void> | undefined,
+): Promise<CycleResult> {
   const { tenant, logger, unique, confluence } = runtime;
   const { signal } = options;
   const dryRun = options.dryRun === true;
@@ -163,6 +174,7 @@ async function leasedCycle(runtime: TenantRuntime, report: CycleReport, root: In
     truncated: r.truncated,
   }));
   report.discovered(discovered.records, tenant, discovered.withheld.length);
+  await leaseConfirmed;
   const accepted = discovered.records.filter(isAccepted);
   const plan = await report.phase('diff', async () => {
     // One listing per space, shared: included-page dates and the recovery of interrupted items.

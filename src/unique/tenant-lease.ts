@@ -73,6 +73,17 @@ export async function acquireTenantLease(deps: LeaseDeps): Promise<TenantLease> 
   return lease;
 }
 
+/**
+ * Writes the lease, or throws TENANT_LEASE_HELD at once when another holder's is live;
+ * the caller must `confirm()` it before its first write. A sync cycle confirms while
+ * discovery (which only reads) runs, so the settle costs no time.
+ */
+export async function claimTenantLease(deps: LeaseDeps): Promise<TenantLease> {
+  const lease = new TenantLease(deps);
+  await lease.claim();
+  return lease;
+}
+
 export class TenantLease {
   readonly holder: string;
   readonly #deps: LeaseDeps;
@@ -93,12 +104,22 @@ export class TenantLease {
   }
 
   async acquire(): Promise<void> {
+    await this.claim();
+    await this.confirm();
+  }
+
+  /** Read; another holder's live lease ends it here (TENANT_LEASE_HELD); else write ours. */
+  async claim(): Promise<void> {
     const before = await this.#read();
     if (before && this.#heldByOther(before)) throw this.#held(before);
     await this.#write();
+  }
+
+  /** Waits the settle and reads the lease back: another writer that came last has won (TENANT_LEASE_HELD). */
+  async confirm(): Promise<void> {
     await (this.#deps.sleep ?? delay)(this.#timing.settleMs);
     const after = await this.#read();
-    if (after?.holder !== this.holder) throw this.#held(after ?? before);
+    if (after?.holder !== this.holder) throw this.#held(after);
     this.#deps.logger.debug({ holder: this.holder, expiresAt: new Date(after.expiresAt).toISOString() }, 'Tenant lease taken');
   }
 
