@@ -23,10 +23,11 @@ import { parseArgs } from 'node:util';
 import { startConfluenceSimulator } from '../test/simulators/confluence/index.js';
 import type { ScenarioContent } from '../test/simulators/confluence/types.js';
 import { startUniqueSimulator } from '../test/simulators/unique/index.js';
+import { onLogLines } from './bench/sync-process.js';
+import { BENCH_PAT, benchEnv } from './bench/world.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./bench/stats-preload.mjs', import.meta.url));
-const PAT = 'bench-heap-personal-access-token';
 const VARIANTS = { big: 50, within: 19 } as const;
 type Variant = keyof typeof VARIANTS;
 
@@ -96,31 +97,18 @@ async function runVariant(variant: Variant, connectorDir: string): Promise<HeapR
     const id = String(90001 + i);
     return { id, type: 'page', title: `Huge page ${id}`, spaceKey: 'BIG', version: { number: 1, when: '2026-01-05T08:00:00.000Z' }, labels: ['ai-ingest'], body: storageBody(id, pageMb * 1048576) };
   });
-  const confluence = await startConfluenceSimulator({ flavour: 'data-center', pats: [PAT], spaces: [{ id: 9001, key: 'BIG', name: 'Big pages', type: 'global' }], content });
+  const confluence = await startConfluenceSimulator({ flavour: 'data-center', pats: [BENCH_PAT], spaces: [{ id: 9001, key: 'BIG', name: 'Big pages', type: 'global' }], content });
   // The bench process holds the uploaded bodies only as hashes.
   const unique = await startUniqueSimulator({ authMode: 'cluster_local' }, { keepBytesUpTo: 0 });
   const dir = await mkdtemp(join(tmpdir(), 'cfc-bench-heap-'));
   await writeFile(join(dir, 'bench-tenant-config.yaml'), tenantYaml());
   const statsFile = join(dir, 'stats');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TENANT_CONFIG_PATH_PATTERN: join(dir, '*-tenant-config.yaml'),
-    BENCH_CONFLUENCE_URL: confluence.baseUrl,
-    BENCH_CONFLUENCE_PAT: PAT,
-    BENCH_UNIQUE_INGESTION_URL: unique.ingestionBaseUrl,
-    BENCH_UNIQUE_SCOPE_URL: unique.scopeManagementBaseUrl,
-    LOG_LEVEL: 'info',
-    BENCH_STATS_FILE: statsFile,
-  };
+  const env: NodeJS.ProcessEnv = { ...benchEnv(dir, confluence, unique), BENCH_STATS_FILE: statsFile };
   const started = Date.now();
   const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, '--import', PRELOAD, join(connectorDir, 'dist/cli.js'), 'sync'], { cwd: connectorDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let summary: Record<string, unknown> | undefined;
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) if (line.includes('"Sync cycle finished"') || line.includes('"Sync cycle failed"')) summary = JSON.parse(line) as Record<string, unknown>;
+  onLogLines(child.stdout, (line) => {
+    if (line.includes('"Sync cycle finished"') || line.includes('"Sync cycle failed"')) summary = JSON.parse(line) as Record<string, unknown>;
   });
   // Read from outside too: an aborted process never writes its own figures.
   let watchedHwmKb = 0;

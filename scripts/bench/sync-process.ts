@@ -11,6 +11,17 @@ import { fileURLToPath } from 'node:url';
 
 const PRELOAD = fileURLToPath(new URL('./stats-preload.mjs', import.meta.url));
 
+/** Calls `each` with every whole line the child writes to `out` (its bunyan log). */
+export function onLogLines(out: NodeJS.ReadableStream, each: (line: string) => void): void {
+  let buffered = '';
+  out.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) each(line);
+  });
+}
+
 export interface SyncRun {
   code: number;
   wallMs: number;
@@ -43,15 +54,8 @@ export async function runSync(options: SyncProcessOptions): Promise<SyncRun> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let summary: Record<string, unknown> | undefined;
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.includes('Sync cycle finished')) continue;
-      summary = JSON.parse(line) as Record<string, unknown>;
-    }
+  onLogLines(child.stdout!, (line) => {
+    if (line.includes('Sync cycle finished')) summary = JSON.parse(line) as Record<string, unknown>;
   });
   const code = await new Promise<number>((resolve) => child.on('close', (exit) => resolve(exit ?? 1)));
   const wallMs = Date.now() - started;

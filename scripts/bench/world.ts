@@ -11,9 +11,22 @@ import { startUniqueSimulator, type UniqueSimulator } from '../../test/simulator
 import { benchSpace, type BenchSpaceOptions } from './generate.js';
 import { runSync, type SyncRun } from './sync-process.js';
 
-const PAT = 'bench-personal-access-token';
+export const BENCH_PAT = 'bench-personal-access-token';
 /** "No limit": a limit no benchmark comes near. */
 export const UNLIMITED = 1_000_000;
+
+/** The environment the bench tenant file (in `dir`) reads its URLs and PAT from. */
+export function benchEnv(dir: string, confluence: Pick<ConfluenceSimulator, 'baseUrl'>, unique: Pick<UniqueSimulator, 'ingestionBaseUrl' | 'scopeManagementBaseUrl'>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TENANT_CONFIG_PATH_PATTERN: join(dir, '*-tenant-config.yaml'),
+    BENCH_CONFLUENCE_URL: confluence.baseUrl,
+    BENCH_CONFLUENCE_PAT: BENCH_PAT,
+    BENCH_UNIQUE_INGESTION_URL: unique.ingestionBaseUrl,
+    BENCH_UNIQUE_SCOPE_URL: unique.scopeManagementBaseUrl,
+    LOG_LEVEL: 'info',
+  };
+}
 
 export interface WorldOptions extends BenchSpaceOptions {
   pages: number;
@@ -70,21 +83,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const strictConfluence = options.enforce && options.confluenceLimit !== undefined ? { strictRateLimitPerMinute: options.confluenceLimit } : {};
   const strictUnique = options.enforce && options.uniqueLimit !== undefined ? { strictRateLimitPerMinute: options.uniqueLimit } : {};
   const confluence = await startConfluenceSimulator(
-    { flavour: 'data-center', pats: [PAT], ...space },
+    { flavour: 'data-center', pats: [BENCH_PAT], ...space },
     { latencyMs: options.latencyMs, requestLogLimit: 1_000_000, ...strictConfluence },
   );
   const unique = await startUniqueSimulator({ authMode: 'cluster_local' }, { latencyMs: options.latencyMs, ...strictUnique });
   const dir = await mkdtemp(join(tmpdir(), 'cfc-bench-'));
   await writeFile(join(dir, 'bench-tenant-config.yaml'), tenantYaml(options));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TENANT_CONFIG_PATH_PATTERN: join(dir, '*-tenant-config.yaml'),
-    BENCH_CONFLUENCE_URL: confluence.baseUrl,
-    BENCH_CONFLUENCE_PAT: PAT,
-    BENCH_UNIQUE_INGESTION_URL: unique.ingestionBaseUrl,
-    BENCH_UNIQUE_SCOPE_URL: unique.scopeManagementBaseUrl,
-    LOG_LEVEL: 'info',
-  };
+  const env = benchEnv(dir, confluence, unique);
   let runs = 0;
   return {
     confluence,
