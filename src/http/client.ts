@@ -1,4 +1,3 @@
-import pRetry from 'p-retry';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { ConnectorError } from '../errors.js';
@@ -7,6 +6,7 @@ import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable,
 import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
+import { FinalFailure, RetryableFailure, runWithRetries } from './retry-loop.js';
 import { RetryPlans } from './retry-plans.js';
 import { declaredLength, requestBodyBytes, withJsonCap } from './sizes.js';
 import { AttemptGuard, type AttemptSignal, type TransferError } from './transfer-guard.js';
@@ -17,7 +17,6 @@ import {
   networkErrorCode,
   parseRetryAfter,
   retryDelayMs,
-  waitMs,
   type RetryPlan,
 } from './retry-policy.js';
 import type { HttpClientOptions, HttpRequest, HttpResponse, RequestEvent, Timeouts } from './types.js';
@@ -36,29 +35,6 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   minBytesPerSecond: 1024,
   throughputWindowMs: 60_000,
 };
-
-/** Carries a retryable failure and the wait before the next attempt (to p-retry, wrapped). */
-class RetryableFailure {
-  constructor(
-    readonly error: ConnectorError,
-    readonly delayMs: number,
-  ) {}
-}
-
-/** A failure that ends the request at once, whatever retries are left. */
-class FinalFailure {
-  constructor(readonly error: ConnectorError) {}
-}
-
-/**
- * p-retry takes only Errors; the two failures above are plain objects (no stack
- * captured on the hot path), so on the retry path they travel wrapped in this.
- */
-class AttemptFailure extends Error {
-  constructor(readonly failure: unknown) {
-    super('attempt failed');
-  }
-}
 
 /** A failure of one hop without a response; remembers which hop for the message. */
 class HopFailure extends Error {
@@ -133,49 +109,14 @@ export class HttpClient {
     const plan = this.#plans.of(req);
     const state: RequestState = { req, plan, endpoint: req.endpoint, origin: undefined, attempts: 0, authRefreshed: false };
     try {
-      // Most requests succeed at once: the first attempt runs bare, and only a retryable
-      // failure hands the request to p-retry (a per-request p-retry wrapper, with its
-      // options, closures and validation, cost more than the rest of the client's own
-      // work on the hot path).
-      let first: RetryableFailure;
-      try {
-        const response = await this.#attempt(state, 1);
-        req.signal?.throwIfAborted();
-        return response;
-      } catch (error) {
-        // Anything else (an auth provider's failure, say) is not ours to retry.
-        if (!(error instanceof RetryableFailure) || plan.retries < 1) throw error;
-        first = error;
-      }
-      // The wait is ours (Retry-After, jitter); p-retry only counts. On the injected
-      // clock only when one was given: the system clock's timers are unref'd.
-      await waitMs(first.delayMs, req.signal, this.#options.clock);
-      try {
-        return await pRetry(
-          async (retryNumber) => {
-            try {
-              const response = await this.#attempt(state, retryNumber + 1);
-              req.signal?.throwIfAborted();
-              return response;
-            } catch (error) {
-              throw error instanceof Error ? error : new AttemptFailure(error);
-            }
-          },
-          {
-            retries: plan.retries - 1,
-            minTimeout: 0,
-            shouldRetry: async ({ error }) => {
-              const failure = error instanceof AttemptFailure ? error.failure : error;
-              if (!(failure instanceof RetryableFailure)) return false;
-              await waitMs(failure.delayMs, req.signal, this.#options.clock);
-              return true;
-            },
-            ...(req.signal ? { signal: req.signal } : {}),
-          },
-        );
-      } catch (error) {
-        throw error instanceof AttemptFailure ? error.failure : error;
-      }
+      return await runWithRetries(
+        async (attemptNumber) => {
+          const response = await this.#attempt(state, attemptNumber);
+          req.signal?.throwIfAborted();
+          return response;
+        },
+        { retries: plan.retries, ...(req.signal ? { signal: req.signal } : {}), ...(this.#options.clock ? { clock: this.#options.clock } : {}) },
+      );
     } catch (error) {
       if (error instanceof FinalFailure) throw error.error;
       if (error instanceof RetryableFailure) throw error.error;
