@@ -29,11 +29,13 @@ function uploadsNeverAnswer(t: Test, sims: Simulators): void {
 
 /** The client gives up on an unanswered request after this, instead of the production 30 s. */
 const SHORT_HEADERS_TIMEOUT = { HTTP_HEADERS_TIMEOUT_MS: '300' };
+/** Every item of the demo wiki in flight at once: each waits out its timeouts and retries in parallel. */
+const HUNG_CONCURRENCY = 16;
 
 t.test('regression: a Unique upload that never answers ends partial with exit 3, not succeeded with exit 0', async (t) => {
   const sims = await simulators(t);
   uploadsNeverAnswer(t, sims);
-  const env = { TENANT_CONFIG_PATH_PATTERN: writeTenants([{ name: 'acme', cron: '*/15 * * * *', env: 'ACME' }]), ...tenantEnv('ACME', sims), ...SHORT_HEADERS_TIMEOUT };
+  const env = { TENANT_CONFIG_PATH_PATTERN: writeTenants([{ name: 'acme', cron: '*/15 * * * *', env: 'ACME', concurrency: HUNG_CONCURRENCY }]), ...tenantEnv('ACME', sims), ...SHORT_HEADERS_TIMEOUT };
   const { code, logs } = await sync(env);
   t.equal(code, EXIT.partial, 'exit 3');
   const finished = logs.find((line) => line.msg === 'Sync cycle finished');
@@ -51,7 +53,7 @@ t.test('worst outcome wins across tenants: a failed tenant makes 1, a partial on
   uploadsNeverAnswer(t, hung);
   const tenants = [
     { name: 'good', cron: '*/15 * * * *', env: 'GOOD' },
-    { name: 'acme', cron: '*/15 * * * *', env: 'HUNG' },
+    { name: 'acme', cron: '*/15 * * * *', env: 'HUNG', concurrency: HUNG_CONCURRENCY },
   ];
   const env = { ...tenantEnv('GOOD', good), ...tenantEnv('HUNG', hung), ...tenantEnv('BAD', good, { user: 'user_unknown' }), ...SHORT_HEADERS_TIMEOUT };
   const partial = await sync({ ...env, TENANT_CONFIG_PATH_PATTERN: writeTenants(tenants) });
