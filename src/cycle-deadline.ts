@@ -81,3 +81,26 @@ export function startCycleDeadline(processing: Pick<ProcessingConfig, 'cycleTime
       }),
   };
 }
+
+/**
+ * Runs `run` under the cycle's deadline (its `signal` is what the stages watch): a run
+ * the deadline cut short fails with CYCLE_DEADLINE_EXCEEDED, whatever it returned or
+ * threw (the error it threw is kept as the cause).
+ */
+export async function underCycleDeadline<T>(
+  processing: Pick<ProcessingConfig, 'cycleTimeoutMinutes' | 'scanIntervalCron'>,
+  options: { signal?: AbortSignal; deadlineClock?: Clock },
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const deadline = startCycleDeadline(processing, options.signal, options.deadlineClock);
+  try {
+    const result = await run(deadline.signal);
+    // The deadline passed during the last phase: what it cut short is not a success.
+    if (deadline.expired) throw deadline.error();
+    return result;
+  } catch (caught) {
+    throw deadline.expired && !(caught instanceof ConnectorError && caught.code === 'CYCLE_DEADLINE_EXCEEDED') ? deadline.error(caught) : caught;
+  } finally {
+    deadline.dispose();
+  }
+}

@@ -1,14 +1,14 @@
 import highland from 'highland';
 import { attachmentPolicy } from './attachment-policy.js';
-import { startCycleDeadline } from './cycle-deadline.js';
+import { underCycleDeadline } from './cycle-deadline.js';
 import { CycleReport, type CycleOutcome, type CycleReportOptions } from './cycle-report.js';
-import { ConnectorError, errorMessage, isConnectorError } from './errors.js';
+import { errorMessage, isConnectorError } from './errors.js';
 import type { Clock } from './http/clock.js';
 import type { ReadAccess } from './read-restrictions/access.js';
 import { isAttachment, isPage, type PageRecord, type PageWithHtml, type PipelineRecord, type SpaceRef } from './records.js';
 import { ndjsonSink } from './sinks/ndjson.js';
 import { deleteVanished, uniqueIngestionSink } from './sinks/unique-ingestion/index.js';
-import { cleanupDeletedTenant, cleanupOrphanedSpaces, ensureSpaceScopes, initRootScope, type DeletedTenantResult, type InitResult } from './sinks/unique-scopes/index.js';
+import { cleanupOrphanedSpaces, ensureSpaceScopes, initRootScope, type InitResult } from './sinks/unique-scopes/index.js';
 import { discoveryStream, emptyReport, type DiscoveryReport } from './sources/confluence/index.js';
 import { collect, eachItem, eachItemAsync, mergeLegs } from './streams.js';
 import type { TenantRuntime } from './tenant-runtime.js';
@@ -24,7 +24,7 @@ import { resolveReferences } from './transforms/resolve-references.js';
 import { withholdRestricted, type RestrictionsStage, type WithheldPage } from './transforms/restrictions.js';
 import { newAttemptId } from './unique/pending-marker.js';
 import { listStoredBySpace } from './unique/stored-contents.js';
-import { acquireTenantLease, claimTenantLease, type TenantLease } from './unique/tenant-lease.js';
+import { claimTenantLease } from './unique/tenant-lease.js';
 
 /**
  * The one module that knows the order of the stages; it wires them and does nothing else.
@@ -39,7 +39,9 @@ import { acquireTenantLease, claimTenantLease, type TenantLease } from './unique
  *
  * Discovery and the diff finish before the first write, so a failed listing or a
  * tripped safety guard leaves Unique untouched. A stop request ends every leg at its
- * head: no body fetch, image download, conversion or item starts after it.
+ * head: no body fetch, image download, conversion or item starts after it. A cycle
+ * runs under its deadline (cycle-deadline) and, from discovery on, the tenant lease
+ * (unique/tenant-lease); a `deleted` tenant's run is deleted-tenant-cycle's.
  */
 
 export interface CycleResult {
@@ -109,16 +111,13 @@ export interface SyncCycleOptions extends CycleReportOptions {
  * CYCLE_DEADLINE_EXCEEDED once what was in flight has finished or cleaned up.
  */
 export async function runSyncCycle(runtime: TenantRuntime, options: SyncCycleOptions = {}): Promise<CycleResult> {
-  const deadline = startCycleDeadline(runtime.tenant.processing, options.signal, options.deadlineClock);
-  const cycleOptions = { ...options, signal: deadline.signal };
-  const report = new CycleReport(runtime.logger, cycleOptions);
+  let report = new CycleReport(runtime.logger, options);
   try {
-    const result = await syncCycle(runtime, report, cycleOptions);
-    // The deadline passed during the last phase: what it cut short is not a success.
-    if (deadline.expired) throw deadline.error();
-    return result;
-  } catch (caught) {
-    const error = deadline.expired && !isConnectorError(caught, 'CYCLE_DEADLINE_EXCEEDED') ? deadline.error(caught) : caught;
+    return await underCycleDeadline(runtime.tenant.processing, options, (signal) => {
+      report = new CycleReport(runtime.logger, { ...options, signal });
+      return syncCycle(runtime, report, { ...options, signal });
+    });
+  } catch (error) {
     // A failed cycle still reports what it got through, so an operator sees how far it went.
     // A requested stop is not a failure: the caller logs it. Nor is another process's lease.
     if (isConnectorError(error, 'TENANT_LEASE_HELD')) {
@@ -127,8 +126,6 @@ export async function runSyncCycle(runtime: TenantRuntime, options: SyncCycleOpt
       runtime.logger.error({ ...report.summary('failed'), error: errorMessage(error), code: isConnectorError(error) ? error.code : 'UNEXPECTED' }, 'Sync cycle failed');
     }
     throw error;
-  } finally {
-    deadline.dispose();
   }
 }
 
@@ -227,51 +224,6 @@ function spacesOf(records: readonly PipelineRecord[]): SpaceRef[] {
   const spaces = new Map<string, SpaceRef>();
   for (const record of records) if (!spaces.has(record.space.key)) spaces.set(record.space.key, record.space);
   return [...spaces.values()];
-}
-
-/**
- * `status: deleted`: Unique contract §10.6. The root is kept; its mark is cleared only
- * after a clean run; a run that leaves anything behind is a failed cycle (see
- * `CycleReport.finishCleanup`).
- */
-export async function runDeletedTenantCleanup(runtime: TenantRuntime, options: CycleReportOptions & { deadlineClock?: Clock } = {}): Promise<DeletedTenantResult> {
-  // The same deadline as a sync cycle: a Unique that stalls every deletion must not hold the run for ever.
-  const deadline = startCycleDeadline(runtime.tenant.processing, options.signal, options.deadlineClock);
-  const report = new CycleReport(runtime.logger, { ...options, signal: deadline.signal });
-  runtime.logger.info('Deleted tenant clean-up started');
-  const instanceId = await deletedTenantInstanceId(runtime);
-  const ctx = { clients: runtime.unique, tenant: runtime.tenant, log: runtime.logger };
-  let lease: TenantLease | undefined;
-  const takeLease = async () => {
-    lease = await acquireTenantLease({ tenant: runtime.tenant, content: runtime.unique.content, logger: runtime.logger, timing: runtime.leaseTiming });
-    lease.startRenewing();
-  };
-  try {
-    const result = await report.phase('deleted-tenant', () => cleanupDeletedTenant(ctx, { instanceId, beforeWrites: takeLease, signal: deadline.signal }), (r) => ({ ...r }));
-    if (deadline.expired) throw deadline.error();
-    if (result.notStarted !== undefined) throw new ConnectorError('CYCLE_STOPPED', 'deleted tenant clean-up stopped before every scope was emptied', { details: { notStarted: result.notStarted } });
-    return report.finishCleanup(result, runtime.tenant.name);
-  } catch (error) {
-    if (isConnectorError(error, 'TENANT_LEASE_HELD')) runtime.logger.warn({ code: error.code, ...error.details }, 'Cycle skipped: another process holds the tenant lease');
-    throw deadline.expired && !isConnectorError(error, 'CYCLE_DEADLINE_EXCEEDED') ? deadline.error(error) : error;
-  } finally {
-    deadline.dispose();
-    await lease?.release();
-  }
-}
-
-/**
- * The instance id whose mark the root must carry before it is emptied. A deleted
- * tenant's Data Center may already be switched off: then the clean-up goes ahead on
- * the contract's own condition (a set mark) rather than never finishing.
- */
-async function deletedTenantInstanceId(runtime: TenantRuntime): Promise<string | undefined> {
-  try {
-    return await runtime.confluence.instanceId();
-  } catch (error) {
-    runtime.logger.warn({ error: errorMessage(error) }, 'Confluence instance id unavailable, root mark not matched against it');
-    return undefined;
-  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { errorCode, errorMessage, isConnectorError } from '../errors.js';
 import type { TenantConfig } from '../config/types.js';
 import { createLogger, type Logger } from '../log.js';
-import { runDeletedTenantCleanup, runSyncCycle } from '../pipeline.js';
+import { runDeletedTenantCleanup } from '../deleted-tenant-cycle.js';
+import { runSyncCycle } from '../pipeline.js';
 import { CycleProgress, progressIntervalFromEnv } from '../progress.js';
 import { TerminalProgress } from '../progress-bar.js';
 import { formatRunSummary, summarizeRun, type TenantRunResult } from '../run-summary.js';

@@ -6,7 +6,8 @@
  */
 import type { InstanceType, TenantConfig } from '../../src/config/types.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { runDeletedTenantCleanup, runDump, runSyncCycle, type CycleResult, type SyncCycleOptions } from '../../src/pipeline.js';
+import { runDeletedTenantCleanup } from '../../src/deleted-tenant-cycle.js';
+import { runDump, runSyncCycle, type CycleResult, type SyncCycleOptions } from '../../src/pipeline.js';
 import { Secret } from '../../src/secret.js';
 import { createTenantRuntime, type RuntimeTuning, type TenantRuntime } from '../../src/tenant-runtime.js';
 import { startConfluenceSimulator, type ConfluenceScenario, type ConfluenceSimulator, type SimulatorOptions } from '../simulators/confluence/index.js';
