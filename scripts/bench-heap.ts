@@ -24,7 +24,7 @@ import { startConfluenceSimulator } from '../test/simulators/confluence/index.js
 import type { ScenarioContent } from '../test/simulators/confluence/types.js';
 import { startUniqueSimulator } from '../test/simulators/unique/index.js';
 import { onLogLines } from './bench/sync-process.js';
-import { BENCH_PAT, benchEnv } from './bench/world.js';
+import { BENCH_PAT, benchEnv, benchTenantYaml } from './bench/world.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./bench/stats-preload.mjs', import.meta.url));
@@ -45,30 +45,6 @@ const { values } = parseArgs({
 function storageBody(id: string, bytes: number): string {
   const paragraph = `<p>Page ${id}: the <strong>quarterly</strong> figures, <em>reviewed</em> and <a href="https://example.com/x">linked</a>; lorem ipsum dolor sit amet.</p>`;
   return paragraph.repeat(Math.ceil(bytes / paragraph.length));
-}
-
-function tenantYaml(): string {
-  return [
-    'confluence:',
-    '  instanceType: data-center',
-    '  baseUrl: os.environ/BENCH_CONFLUENCE_URL',
-    '  auth: { mode: pat, token: os.environ/BENCH_CONFLUENCE_PAT }',
-    '  apiRateLimitPerMinute: 1000000',
-    '  ingestSingleLabel: ai-ingest',
-    '  ingestAllLabel: ai-ingest-all',
-    'unique:',
-    '  serviceAuthMode: cluster_local',
-    '  serviceExtraHeaders: { x-company-id: company_1, x-user-id: user_service }',
-    '  ingestionServiceBaseUrl: os.environ/BENCH_UNIQUE_INGESTION_URL',
-    '  scopeManagementServiceBaseUrl: os.environ/BENCH_UNIQUE_SCOPE_URL',
-    '  apiRateLimitPerMinute: 1000000',
-    'processing:',
-    '  concurrency: 2',
-    'ingestion:',
-    '  scopeId: scope_confluence',
-    '  attachments: { mode: disabled }',
-    '',
-  ].join('\n');
 }
 
 interface HeapRun {
@@ -101,7 +77,7 @@ async function runVariant(variant: Variant, connectorDir: string): Promise<HeapR
   // The bench process holds the uploaded bodies only as hashes.
   const unique = await startUniqueSimulator({ authMode: 'cluster_local' }, { keepBytesUpTo: 0 });
   const dir = await mkdtemp(join(tmpdir(), 'cfc-bench-heap-'));
-  await writeFile(join(dir, 'bench-tenant-config.yaml'), tenantYaml());
+  await writeFile(join(dir, 'bench-tenant-config.yaml'), benchTenantYaml({ concurrency: 2, attachments: false }));
   const statsFile = join(dir, 'stats');
   const env: NodeJS.ProcessEnv = { ...benchEnv(dir, confluence, unique), BENCH_STATS_FILE: statsFile };
   const started = Date.now();

@@ -53,7 +53,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-function tenantYaml(options: WorldOptions): string {
+/** The bench tenant file; `bench:heap` uses it too. */
+export function benchTenantYaml(options: Pick<WorldOptions, 'concurrency' | 'confluenceLimit' | 'uniqueLimit' | 'attachments' | 'bigAttachmentBytes'>): string {
   const maxFileSizeMb = Math.max(1, Math.ceil((options.bigAttachmentBytes ?? 0) / 1048576) + 1);
   return [
     'confluence:',
@@ -88,7 +89,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   );
   const unique = await startUniqueSimulator({ authMode: 'cluster_local' }, { latencyMs: options.latencyMs, ...strictUnique });
   const dir = await mkdtemp(join(tmpdir(), 'cfc-bench-'));
-  await writeFile(join(dir, 'bench-tenant-config.yaml'), tenantYaml(options));
+  await writeFile(join(dir, 'bench-tenant-config.yaml'), benchTenantYaml(options));
   const env = benchEnv(dir, confluence, unique);
   let runs = 0;
   return {

@@ -14,7 +14,7 @@ import { discoverySkip } from '../sources/confluence/index.js';
 import type { TenantRuntime } from '../tenant-runtime.js';
 import { extractAttachments } from '../transforms/extract-attachments.js';
 import { isTooLargeError } from '../http/response.js';
-import { bodyLimits, bodyTooLarge } from '../body-limits.js';
+import { bodyLimits } from '../body-limits.js';
 import { isEmptyBody } from '../transforms/fetch-body.js';
 import { contentTypeSkipReason } from '../transforms/filter-content-types.js';
 import { resolveRestrictions } from '../read-restrictions/states.js';
@@ -213,11 +213,11 @@ async function checkBody(runtime: TenantRuntime, page: PageRecord, check: (rule:
     return;
   }
   const bytes = Buffer.byteLength(body.storage, 'utf8');
-  const tooLarge = bodyTooLarge(body.storage, maxMb);
+  const tooLarge = bytes > limits.pageBytes;
   const within = check('body within processing.maxPageBodyMb', !tooLarge, tooLarge ? `${bytes} bytes of storage format, over ${maxMb} MB: sync skips the page with a warning` : `${bytes} bytes, at most ${maxMb} MB`);
   if (!within) return;
   const empty = isEmptyBody(body.storage);
-  check('body not empty', !empty, empty ? 'the storage body is empty: nothing to ingest' : `${Buffer.byteLength(body.storage, 'utf8')} bytes of storage format`);
+  check('body not empty', !empty, empty ? 'the storage body is empty: nothing to ingest' : `${bytes} bytes of storage format`);
 }
 
 function attachmentVerdict(record: AttachmentRecord, partial: string, pageTaken: boolean): AttachmentVerdict {
@@ -244,8 +244,7 @@ async function finish(explanation: Explanation, runtime: TenantRuntime, options:
   explanation.unique = keys.map((key) => {
     const node = stored.get(key);
     if (!node) return { key, stored: false };
-    const metadata = node.metadata !== null && typeof node.metadata === 'object' ? (node.metadata as Record<string, unknown>) : null;
-    return { key, stored: true, ingestionState: node.ingestionState, updatedAt: node.updatedAt, ...(pendingAttemptOf(metadata) ? { interrupted: true } : {}) };
+    return { key, stored: true, ingestionState: node.ingestionState, updatedAt: node.updatedAt, ...(pendingAttemptOf(node.metadata) ? { interrupted: true } : {}) };
   });
   return explanation;
 }

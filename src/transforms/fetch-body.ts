@@ -108,7 +108,8 @@ async function withBodies(batch: PageRecord[], deps: FetchBodyDeps, limits: Body
     if (body === undefined) {
       log.warn({ pageId: page.id }, 'Page vanished since discovery, skipped');
       deps.report?.add('skipped');
-    } else if (Buffer.byteLength(body.storage, 'utf8') > limits.pageBytes) {
+    } else if (body.storage.length > limits.pageBytes / 3 && Buffer.byteLength(body.storage, 'utf8') > limits.pageBytes) {
+      // A UTF-16 unit takes at most 3 UTF-8 bytes: only a long body is measured.
       skipTooLarge(page, `${Buffer.byteLength(body.storage, 'utf8')} bytes`, deps, log);
     } else if (isEmptyBody(body.storage)) {
       log.debug({ pageId: page.id }, 'Page has an empty body, skipped');

@@ -28,7 +28,9 @@ export function withPendingMark(request: UpsertRequest, attemptId: string): Upse
 }
 
 /** The attempt that registered a stored content and did not finalize it, if any. */
-export function pendingAttemptOf(metadata: Record<string, unknown> | null | undefined): string | undefined {
-  const mark = metadata?.[PENDING_MARK_KEY];
+export function pendingAttemptOf(metadata: unknown): string | undefined {
+  // Metadata as Unique answers it: any JSON value, an object only when someone wrote one.
+  if (metadata === null || typeof metadata !== 'object') return undefined;
+  const mark = (metadata as Record<string, unknown>)[PENDING_MARK_KEY];
   return typeof mark === 'string' && mark !== '' ? mark : undefined;
 }

@@ -25,7 +25,7 @@ import type { TenantConfig } from '../config/types.js';
 import { ConnectorError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ContentApi, UpsertRequest } from './content.js';
-import { sourceKind } from './keys.js';
+import { upsertTarget } from './upsert-target.js';
 
 export interface LeaseTiming {
   /** How long a lease lasts without renewal. */
@@ -186,11 +186,7 @@ export class TenantLease {
         byteSize: 0,
         metadata: { leaseHolder: this.holder, leaseExpiresAt: new Date(expiresAt).toISOString() },
       },
-      scopeId: tenant.ingestion.scopeId,
-      sourceKind: sourceKind(tenant.confluence.instanceType),
-      sourceName: tenant.confluence.baseUrl,
-      storeInternally: tenant.ingestion.storeInternally,
-      baseUrl: tenant.confluence.baseUrl,
+      ...upsertTarget(tenant.ingestion.scopeId, tenant),
     };
   }
 }

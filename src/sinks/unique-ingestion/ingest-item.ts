@@ -98,7 +98,7 @@ function unwrap(result: Settled): OpenedBody {
 async function removeRegistered(key: string, contentId: string, deps: IngestDeps): Promise<void> {
   try {
     const stored = await deps.content.nodeByKey(key);
-    const mark = pendingAttemptOf(asMetadata(stored?.metadata));
+    const mark = pendingAttemptOf(stored?.metadata);
     if (stored === undefined || stored.id !== contentId || mark !== deps.attemptId) {
       deps.logger.warn({ key, contentId, pendingAttempt: mark ?? null }, 'Registered content changed hands, not removed');
       return;
@@ -108,8 +108,4 @@ async function removeRegistered(key: string, contentId: string, deps: IngestDeps
   } catch (error) {
     deps.logger.error({ code: errorCode(error), contentId, error: errorMessage(error) }, 'Registered content could not be removed after a failed upload');
   }
-}
-
-function asMetadata(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }

@@ -2,7 +2,8 @@ import { attachmentIngestionConfig } from '../../attachment-policy.js';
 import type { TenantConfig } from '../../config/types.js';
 import type { AttachmentRecord, IngestRecord, PageWithHtml } from '../../records.js';
 import type { ContentInput, UpsertRequest } from '../../unique/content.js';
-import { attachmentKey, pageKey, partialKey, sourceKind } from '../../unique/keys.js';
+import { attachmentKey, pageKey, partialKey } from '../../unique/keys.js';
+import { upsertTarget } from '../../unique/upsert-target.js';
 
 /**
  * The one place an item's contentUpsert arguments are built (Unique contract §9).
@@ -56,16 +57,6 @@ function attachmentUpsertRequest(att: AttachmentRecord, scopeId: string, tenant:
 function includedPagesMetadata(page: PageWithHtml): { includedPageIds?: string[]; refusedPageIds?: string[] } {
   const included = page.includedPageIds && page.includedPageIds.length > 0 ? { includedPageIds: page.includedPageIds } : {};
   return page.refusedPageIds && page.refusedPageIds.length > 0 ? { ...included, refusedPageIds: page.refusedPageIds } : included;
-}
-
-function upsertTarget(scopeId: string, tenant: TenantConfig): Omit<UpsertRequest, 'input'> {
-  return {
-    scopeId,
-    sourceKind: sourceKind(tenant.confluence.instanceType),
-    sourceName: tenant.confluence.baseUrl,
-    storeInternally: tenant.ingestion.storeInternally,
-    baseUrl: tenant.confluence.baseUrl,
-  };
 }
 
 /** `ingestion.pageIngestionConfig` verbatim; the deprecated `unique.ingestionConfig` is never sent (the vendor does not send it either). */
