@@ -77,3 +77,43 @@ export async function failure(promise: Promise<unknown>): Promise<ConnectorError
 export interface Teardown {
   teardown(fn: () => unknown): void;
 }
+
+/**
+ * A server that answers headers for a 1000-byte JSON body and then writes only when
+ * the test says so: `trickle` sends one byte per step and moves `clock` on by `stepMs`
+ * after each (each byte would reset an idle timeout; only a throughput floor stops it).
+ */
+export async function startTrickleServer(): Promise<TestServer & { trickle(clock: { advance(ms: number): Promise<void> }, bytes: number, stepMs: number): Promise<void>; started(): boolean }> {
+  const writers: ((chunk: string) => void)[] = [];
+  const server = await startServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.flushHeaders();
+    writers.push((chunk) => res.write(chunk));
+  });
+  return Object.assign(server, {
+    started: () => writers.length > 0,
+    trickle: async (clock: { advance(ms: number): Promise<void> }, bytes: number, stepMs: number) => {
+      for (let i = 0; i < bytes; i += 1) {
+        writers[0]!('x');
+        await clock.advance(stepMs);
+      }
+    },
+  });
+}
+
+/**
+ * Writes `block` to `res` as fast as the client reads it until `limit` bytes went out
+ * (or the client hung up), then ends; `onSent` sees the running total.
+ */
+export function pumpBlocks(res: http.ServerResponse, block: Buffer, limit: number, onSent: (sent: number) => void = () => undefined): void {
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < limit && !res.destroyed) {
+      sent += block.length;
+      onSent(sent);
+      if (!res.write(block)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}

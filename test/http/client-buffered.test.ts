@@ -7,28 +7,20 @@
 import t from 'tap';
 import { HttpClient } from '../../src/http/client.js';
 import type { RequestEvent } from '../../src/http/types.js';
-import { failure, startServer } from '../helpers/http-servers.js';
+import { failure, startServer, startTrickleServer } from '../helpers/http-servers.js';
 import { ManualClock, until } from '../helpers/manual-clock.js';
 
 const ONE_FAST_RETRY = { retries: 1, minTimeoutMs: 1, factor: 1, maxTimeoutMs: 1 };
 
 t.test('a buffered answer trickling below the throughput floor fails with CFC_BODY_TOO_SLOW', async (t) => {
-  const writers: ((chunk: string) => void)[] = [];
-  const server = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-    res.flushHeaders();
-    writers.push((chunk) => res.write(chunk));
-  });
+  const server = await startTrickleServer();
   t.teardown(() => server.close());
   const clock = new ManualClock();
   const http = new HttpClient({ target: 'test', clock, timeouts: { minBytesPerSecond: 100, throughputWindowMs: 1_000 } });
   t.teardown(() => http.close());
   const pending = failure(http.request({ method: 'GET', url: `${server.url}/slow?token=abc123`, buffer: true, retry: false }));
-  await until(() => writers.length === 1);
-  for (let i = 0; i < 8; i += 1) {
-    writers[0]!('x');
-    await clock.advance(250);
-  }
+  await until(server.started);
+  await server.trickle(clock, 8, 250);
   const error = await pending;
   t.equal(error.code, 'HTTP_NETWORK_ERROR');
   t.equal(error.details.errorCode, 'CFC_BODY_TOO_SLOW');

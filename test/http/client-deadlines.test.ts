@@ -8,18 +8,13 @@ import t from 'tap';
 import { HttpClient } from '../../src/http/client.js';
 import { MAX_JSON_RESPONSE_BYTES, withJsonCap } from '../../src/http/sizes.js';
 import type { RequestEvent } from '../../src/http/types.js';
-import { failure, startServer } from '../helpers/http-servers.js';
+import { failure, pumpBlocks, startServer, startTrickleServer } from '../helpers/http-servers.js';
 import { ManualClock, until } from '../helpers/manual-clock.js';
 
 const FLOOR = { minBytesPerSecond: 100, throughputWindowMs: 1_000 };
 
 t.test('a body trickling below the throughput floor fails within a window, though bytes keep coming', async (t) => {
-  const writers: ((chunk: string) => void)[] = [];
-  const server = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-    res.flushHeaders();
-    writers.push((chunk) => res.write(chunk));
-  });
+  const server = await startTrickleServer();
   t.teardown(() => server.close());
   const clock = new ManualClock();
   const http = new HttpClient({ target: 'test', clock, timeouts: FLOOR });
@@ -27,10 +22,7 @@ t.test('a body trickling below the throughput floor fails within a window, thoug
   const response = await http.request({ method: 'GET', url: `${server.url}/slow?token=abc123` });
   const reading = failure(response.text());
   // One byte every 250 ms: each byte would reset an idle timeout, so only the floor can stop it.
-  for (let i = 0; i < 8; i += 1) {
-    writers[0]!('x');
-    await clock.advance(250);
-  }
+  await server.trickle(clock, 8, 250);
   const error = await reading;
   t.equal(error.code, 'HTTP_NETWORK_ERROR');
   t.equal(error.details.errorCode, 'CFC_BODY_TOO_SLOW');
@@ -116,16 +108,7 @@ t.test('a response over maxResponseBytes fails while it streams, long before its
   const server = await startServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     // 64 MiB announced and produced on demand: only what the client reads is ever made.
-    let sent = 0;
-    const block = Buffer.alloc(64 * 1024, 'z');
-    const pump = (): void => {
-      while (sent < 64 * 1024 * 1024 && !res.destroyed) {
-        sent += block.length;
-        if (!res.write(block)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    pump();
+    pumpBlocks(res, Buffer.alloc(64 * 1024, 'z'), 64 * 1024 * 1024);
   });
   t.teardown(() => server.close());
   const http = new HttpClient({ target: 'test' });
@@ -162,14 +145,7 @@ t.test('a buffered JSON answer without a cap of its own is cut at 64 MiB (an end
     // A JSON array that never ends, produced only as fast as the client reads it.
     const block = Buffer.from(`${'"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",'.repeat(2048)}`);
     res.write('[');
-    const pump = (): void => {
-      while (!res.destroyed && sent < 200 * 1024 * 1024) {
-        sent += block.length;
-        if (!res.write(block)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    pump();
+    pumpBlocks(res, block, 200 * 1024 * 1024, (total) => (sent = total));
   });
   t.teardown(() => server.close());
   const http = new HttpClient({ target: 'test' });

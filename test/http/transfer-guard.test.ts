@@ -11,10 +11,14 @@ import { ManualClock } from '../helpers/manual-clock.js';
 const LIMITS = { totalMs: 10_000, minBytesPerSecond: 100, throughputWindowMs: 1_000 };
 const OPTIONS = { tooLarge: (max: number) => new Error(`more than ${max} bytes`), toError: (failure: Error) => failure };
 
-t.test('readText: a body that closes before its end fails the read', async (t) => {
+/** A fresh guard on a manual clock, and a body for it to watch. */
+function guarded() {
   const clock = new ManualClock();
-  const guard = new AttemptGuard(LIMITS, clock, undefined, 0);
-  const body = new PassThrough();
+  return { clock, guard: new AttemptGuard(LIMITS, clock, undefined, 0), body: new PassThrough() };
+}
+
+t.test('readText: a body that closes before its end fails the read', async (t) => {
+  const { clock, guard, body } = guarded();
   const reading = guard.readText(body, OPTIONS);
   body.write('{"half":');
   body.destroy();
@@ -34,9 +38,7 @@ t.test('readText: the byte cap counts across chunks and stops the body', async (
 });
 
 t.test('readText: chunks are joined before decoding, and the guard ends cleanly', async (t) => {
-  const clock = new ManualClock();
-  const guard = new AttemptGuard(LIMITS, clock, undefined, 0);
-  const body = new PassThrough();
+  const { clock, guard, body } = guarded();
   const bytes = Buffer.from('"Grüße"', 'utf8');
   const reading = guard.readText(body, OPTIONS);
   body.write(bytes.subarray(0, 4)); // ends inside the ü
@@ -47,9 +49,7 @@ t.test('readText: chunks are joined before decoding, and the guard ends cleanly'
 });
 
 t.test('watchBody: a source that closes before its end fails the reader', async (t) => {
-  const clock = new ManualClock();
-  const guard = new AttemptGuard(LIMITS, clock, undefined, 0);
-  const body = new PassThrough();
+  const { clock, guard, body } = guarded();
   const watched = guard.watchBody(body, OPTIONS);
   body.write('partial');
   body.destroy();
@@ -63,9 +63,7 @@ t.test('watchBody: a source that closes before its end fails the reader', async 
 });
 
 t.test('watchBody: a reader that stops early releases the source and the guard', async (t) => {
-  const clock = new ManualClock();
-  const guard = new AttemptGuard(LIMITS, clock, undefined, 0);
-  const body = new PassThrough();
+  const { clock, guard, body } = guarded();
   const watched = guard.watchBody(body, OPTIONS);
   body.write('some');
   watched.destroy();
