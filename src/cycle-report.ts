@@ -44,6 +44,14 @@ export function syncOutcome(counts: Readonly<Record<Counter, number>>): 'succeed
 }
 
 /**
+ * How a cycle that threw ended, from its error code: a stop request (not a failure),
+ * another process holding the tenant lease (skipped, not a failure), or a failure.
+ */
+export function thrownOutcome(code: string | undefined): 'stopped' | 'lease-held' | 'failed' {
+  return code === 'CYCLE_STOPPED' ? 'stopped' : code === 'TENANT_LEASE_HELD' ? 'lease-held' : 'failed';
+}
+
+/**
  * Something that wants every event the report records (metrics, progress lines).
  * The report is the one place that counts, so logs, metrics and progress never drift.
  */

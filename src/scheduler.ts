@@ -1,6 +1,6 @@
 import { createTask, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
 import type { TenantConfig } from './config/types.js';
-import type { CycleObserver } from './cycle-report.js';
+import { thrownOutcome, type CycleObserver } from './cycle-report.js';
 import { UNEXPECTED, errorCode, errorMessage } from './errors.js';
 import type { SyncHistory } from './health/index.js';
 import type { Logger } from './log.js';
@@ -120,7 +120,7 @@ export class Scheduler {
       }
     } catch (error) {
       code = errorCode(error);
-      result = code === 'CYCLE_STOPPED' ? 'stopped' : code === 'TENANT_LEASE_HELD' ? 'lease-held' : 'failed';
+      result = thrownOutcome(code);
       // runSyncCycle logs its own failure with the summary; the clean-up and a stop are logged here.
       if (result === 'stopped') runtime.logger.info({ trigger }, 'Cycle stopped for shutdown');
       else if (tenant.status === 'deleted' && result === 'failed') runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');

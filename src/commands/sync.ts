@@ -1,5 +1,6 @@
 import { errorCode, errorMessage, isConnectorError } from '../errors.js';
 import type { TenantConfig } from '../config/types.js';
+import { thrownOutcome } from '../cycle-report.js';
 import { createLogger, type Logger } from '../log.js';
 import { runDeletedTenantCleanup } from '../deleted-tenant-cycle.js';
 import { runSyncCycle } from '../pipeline.js';
@@ -117,7 +118,8 @@ async function syncTenant(tenant: TenantConfig, run: TenantRun, signal: AbortSig
     code = errorCode(error);
     // Another process holds the tenant's lease: skipped, not failed (runSyncCycle logged the WARN).
     // A stop request is not a failure either: the run exits with the signal's code.
-    outcome = code === 'TENANT_LEASE_HELD' ? 'skipped' : code === 'CYCLE_STOPPED' ? 'stopped' : 'failed';
+    const thrown = thrownOutcome(code);
+    outcome = thrown === 'lease-held' ? 'skipped' : thrown;
     // runSyncCycle logged the failure with its summary; a deleted-tenant clean-up did not.
     if (tenant.status === 'deleted' && outcome === 'failed') {
       runtime.logger.error({ code, error: errorMessage(error) }, 'Deleted tenant clean-up failed');
