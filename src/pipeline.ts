@@ -171,7 +171,8 @@ async function leasedCycle(
     truncated: r.truncated,
   }));
   report.discovered(discovered.records, tenant, discovered.withheld.length);
-  await leaseConfirmed;
+  // Its own phase: what the lease's settle costs beyond discovery shows in the summary and metrics.
+  if (leaseConfirmed) await report.phase('lease', () => leaseConfirmed);
   const accepted = discovered.records.filter(isAccepted);
   const plan = await report.phase('diff', async () => {
     // One listing per space, shared: included-page dates and the recovery of interrupted items.

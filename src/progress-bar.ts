@@ -2,7 +2,7 @@ import type { ProgressSnapshot } from './progress.js';
 
 /**
  * The compact progress display for a terminal: one line on stderr, redrawn in place,
- * with every running tenant (`acme ingest-pages [#####-----] 120/2000 6.1/s ETA 5m08s`).
+ * with every running tenant (`acme ingest [#####-----] 120/2000 6.1/s ETA 5m08s`).
  * Used instead of the `Sync progress` log lines when stderr is a TTY, so an operator
  * running `sync` by hand sees it move; logs still go to stdout.
  */

@@ -54,11 +54,17 @@ export async function firstSync(common: Common, pages: number, bigAttachmentByte
     const bodyFetches = confluenceSecond['/rest/api/content/search (bodies)'] ?? 0;
     const uploads = Object.entries(uniqueSecond).filter(([endpoint]) => endpoint.startsWith('PUT')).reduce((n, [, c]) => n + c, 0);
     const rssTarget = pages > 2000 ? 250 : 150;
+    // Where the span goes, from the cycle's own phase durations.
+    const phases = (first.summary?.phasesMs ?? {}) as Record<string, number>;
+    const beforeIngestMs = ['init', 'discovery', 'lease', 'diff', 'space-scopes'].reduce((total, phase) => total + (phases[phase] ?? 0), 0);
     const figures: Figure[] = [
       info('items ingested (pages + attachments)', ingested),
       info('latency floor ms (items x 3 x latency / concurrency)', floorMs),
       info('first sync, first to last request, ms', spanMs),
       atMost('first sync / latency floor', floorMs > 0 ? spanMs / floorMs : Number.POSITIVE_INFINITY, 1.25),
+      info('  before the first item, ms (init to space scopes)', beforeIngestMs),
+      info('  of which waiting for the tenant lease beyond discovery, ms', phases.lease ?? 0),
+      info('  ingest phase / latency floor', floorMs > 0 ? (phases.ingest ?? 0) / floorMs : 0),
       info('first sync process wall ms', first.wallMs),
       info('simulators\' event loop busy during it (share)', simulatorLoad),
       atMost('first sync peak RSS', first.peakRssMb, rssTarget, ' MB'),

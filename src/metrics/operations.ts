@@ -151,7 +151,7 @@ export function operationsMetrics(registers: Registry[]) {
     }),
     phaseDuration: new Histogram({
       name: 'cfc_sync_phase_duration_seconds',
-      help: 'Duration of each phase of a cycle (init, discovery, diff, space-scopes, ingest-pages, ingest-attachments, delete, orphans).',
+      help: 'Duration of each phase of a cycle (init, discovery, lease, diff, space-scopes, ingest, delete, orphans; deleted-tenant).',
       labelNames: ['tenant', 'phase'] as const,
       buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 21600],
       registers,

@@ -21,14 +21,14 @@ t.test('progress reports done/total, failures, rate and time left, and a line at
   progress.phaseFinished();
   progress.counted('new', 8);
   progress.counted('updated', 2);
-  progress.phaseStarted('ingest-pages');
+  progress.phaseStarted('ingest');
   progress.item('page', 'ingested', 5);
   progress.item('page', 'failed', 5);
   const later = progress.snapshot(Date.now() + 2000);
   t.equal(later.done, 2);
   t.equal(later.total, 10);
   t.equal(later.failed, 1);
-  t.equal(later.phase, 'ingest-pages');
+  t.equal(later.phase, 'ingest');
   t.ok(later.phaseElapsedMs >= 2000, 'time in the phase');
   t.ok(later.ratePerSecond! > 0 && later.ratePerSecond! <= 1.01);
   t.ok(later.etaSeconds! >= 7, `eta ${later.etaSeconds}`);
@@ -70,8 +70,8 @@ t.test('PROGRESS_INTERVAL_SECONDS sets the interval; 0 keeps only the phase-end 
 });
 
 t.test('the terminal bar: done/total, rate, ETA and failures on one line, redrawn in place and cleared at the end', async (t) => {
-  const snapshot = { phase: 'ingest-pages', phaseElapsedMs: 5000, done: 120, total: 2000, failed: 2, ratePerSecond: 6.1, etaSeconds: 308, elapsedMs: 9000 };
-  t.equal(renderProgress('acme', snapshot), 'acme ingest-pages [#-------------------] 120/2000 6.1/s ETA 5m08s 2 failed');
+  const snapshot = { phase: 'ingest', phaseElapsedMs: 5000, done: 120, total: 2000, failed: 2, ratePerSecond: 6.1, etaSeconds: 308, elapsedMs: 9000 };
+  t.equal(renderProgress('acme', snapshot), 'acme ingest [#-------------------] 120/2000 6.1/s ETA 5m08s 2 failed');
   t.equal(renderProgress('acme', { ...snapshot, phase: 'discovery', total: undefined, failed: 0, phaseElapsedMs: 75_000 }), 'acme discovery 1m15s');
   const terminal = new FakeTerminal();
   const bar = new TerminalProgress(terminal);

@@ -36,6 +36,9 @@ t.test('discovery runs while the lease is read back: the read-back waits for a d
   t.equal(result.outcome, 'succeeded');
   t.equal(result.summary.ingested, 3);
   t.equal(h.unique.state.content(leaseKey('acme')), undefined, 'released at the end');
+  const phases = Object.keys(result.summary.phasesMs as Record<string, number>);
+  t.same(phases.slice(0, 4), ['init', 'discovery', 'lease', 'diff'], 'the wait for the read-back beyond discovery is its own phase, between discovery and the diff');
+  t.ok(h.logs.lines().some((l) => l.msg === 'Phase finished' && l.phase === 'lease' && typeof l.durationMs === 'number'), 'and is logged like every phase');
 });
 
 t.test('a race lost during the settle ends the cycle before the diff: TENANT_LEASE_HELD, nothing written', async (t) => {

@@ -1,6 +1,6 @@
 /**
- * The request pipeline shared by the main and media servers: log, global latency,
- * fault rules, strict rate limit, route, write. Routes stay pure functions of the
+ * The request pipeline shared by the main and media servers: log, fault rules, strict
+ * rate limit, route, the global latency (counted from arrival), write. Routes stay pure functions of the
  * request and the state.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cloudRateLimitHeaders, dataCenterRateLimitHeaders, type FaultInjector, type SlidingWindowLimit } from './faults.js';
 import { CursorStore } from './context.js';
+import { arrivalTime, untilAnswer } from '../latency.js';
 import { json, readBody, v1Error, writeResponse, type SimRequest, type SimResponse } from './http-io.js';
 import type { RequestLog } from './request-log.js';
 import type { FaultRule, Flavour, RequestLogEntry } from './types.js';
@@ -50,11 +51,11 @@ async function handle(
   server: RequestLogEntry['server'], route: (req: SimRequest) => SimResponse, hooks: PipelineHooks,
   req: IncomingMessage, res: ServerResponse,
 ): Promise<void> {
+  const arrivedAt = arrivalTime();
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
   const entry = hooks.log.record(req, url.pathname, url.searchParams, server);
   const body = method === 'GET' || method === 'HEAD' ? (req.resume(), '') : await readBody(req);
-  if (hooks.latencyMs > 0) await sleep(hooks.latencyMs);
   const decision = hooks.faults.decide(method, url.pathname, url.searchParams);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   const rule = decision.terminal;
@@ -80,6 +81,7 @@ async function handle(
   }
   if (rule?.emptyPage === true) response = emptiedPage(response, req, url);
   entry.status = response.status;
+  await untilAnswer(arrivedAt, hooks.latencyMs);
   await writeResponse(res, response, rule?.resetMidBody === true, rule?.trickle);
 }
 

@@ -9,6 +9,7 @@ import { SimError, graphqlErrorBody } from './errors.js';
 import type { Faults } from './faults.js';
 import { fileDiff } from './file-diff.js';
 import { executeGraphql, readGraphqlRequest, type Endpoint, type OperationContext, type OperationDef } from './graphql.js';
+import { arrivalTime, untilAnswer } from '../latency.js';
 import { BodyTooLarge, drain, isJsonContentType, parseJson, readBody, restError, sleep, type Reply } from './http-util.js';
 import { logEntry } from './request-log.js';
 import { scopeOperations } from './scope-operations.js';
@@ -89,11 +90,12 @@ export function createHandler(deps: ServerDeps) {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const detail: { operation?: string; variables?: unknown } = {};
-    const finish = (reply: Reply) => {
-      deps.log.push(logEntry(method, path, req.headers, reply.status, detail));
+    const arrivedAt = arrivalTime();
+    const finish = async (reply: Reply) => {
+      await untilAnswer(arrivedAt, deps.latencyMs);
+      deps.log.push({ ...logEntry(method, path, req.headers, reply.status, detail), arrivedAt, doneAt: performance.now() } as any);
       send(res, reply);
     };
-    if (deps.latencyMs > 0) await sleep(deps.latencyMs);
 
     const entry = ROUTES[path];
     if (!entry || entry.method !== method) {
