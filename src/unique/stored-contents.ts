@@ -2,14 +2,16 @@
  * What Unique holds under one space's partial key, read in pages of 100
  * (`paginatedContent` with `key startsWith "{partialKey}/"`, contract §4.9: at most one
  * request per 100 stored items), as a map from content key to the fields a stage may
- * act on. Read ONCE per space and cycle (`listStoredBySpace`, in the diff phase) and
- * shared by the included-page change detection and the crash recovery, so recovery
- * adds no request to a cycle.
+ * act on. Read ONCE per space and cycle (`listStoredBySpace`, in the diff phase, spaces
+ * side by side) and shared by the included-page change detection and the crash
+ * recovery, so recovery adds no request to a cycle.
  */
+import highland from 'highland';
 import type { TenantConfig } from '../config/types.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PipelineRecord } from '../records.js';
+import { eachWithLimit } from '../streams.js';
 import type { ContentApi } from './content.js';
 import { partialKey } from './keys.js';
 
@@ -45,12 +47,13 @@ export async function listStoredBySpace(
   const { tenant } = deps;
   const partials = new Set(records.map((record) => partialKey(tenant.name, record.space, tenant.ingestion.useV1KeyFormat)));
   const bySpace = new Map<string, Map<string, StoredContentInfo>>();
-  for (const partial of partials) {
+  // Spaces side by side, `processing.concurrency` at a time: a tenant of many small spaces pays a few round trips, not one a space.
+  await eachWithLimit(highland([...partials]), tenant.processing.concurrency, async (partial) => {
     try {
       bySpace.set(partial, await listStoredContents(deps.content, partial));
     } catch (error) {
       deps.logger.warn({ partialKey: partial, error: errorMessage(error) }, 'Stored contents not listed, recovery and included pages unchecked for the space this cycle');
     }
-  }
+  });
   return bySpace;
 }

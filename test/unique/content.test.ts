@@ -6,6 +6,7 @@ import { ContentApi, type UpsertRequest } from '../../src/unique/content.js';
 import { GraphqlClient } from '../../src/unique/graphql.js';
 import { AUTH_MODES, setup } from './support/unique-setup.js';
 import { startRecordingServer } from './support/recording-server.js';
+import { until } from '../helpers/manual-clock.js';
 
 const PARTIAL = 'acme/98305_ENG';
 
@@ -98,6 +99,46 @@ t.test('listing by prefix pages with skip += 100 and never matches a longer spac
   const skips = sim.requests.filter((r) => r.operation === 'paginatedContent').map((r) => (r.variables as { skip: number }).skip);
   t.same(skips, [0, 100, 200]);
   t.same((sim.requests[0]!.variables as { where: unknown }).where, { key: { startsWith: `${PARTIAL}/` } });
+});
+
+t.test('after the first page the counted pages are asked for four at once: the same requests as one after the other', async (t) => {
+  const { sim, clients } = await setup(t, 'cluster_local', { scenario: { contents: seeded(1050) } });
+  const arrived = new Set<number>();
+  let fourInFlight = false;
+  // The second page is answered only once the fifth has arrived: four were asked for together.
+  sim.faults.add({
+    operation: 'paginatedContent',
+    when: (req) => {
+      arrived.add((req.variables as { skip: number }).skip);
+      return (req.variables as { skip: number }).skip === 100;
+    },
+    hold: async () => {
+      await until(() => arrived.has(400), 'the fifth page asked for');
+      fourInFlight = !arrived.has(500);
+    },
+  });
+  const nodes = await clients.content.listByPrefix(PARTIAL);
+  t.equal(nodes.length, 1050);
+  t.equal(new Set(nodes.map((node) => node.key)).size, 1050, 'every content once');
+  t.ok(fourInFlight, 'pages 2 to 5 in flight together, page 6 not before they were answered');
+  const skips = sim.requests.filter((r) => r.operation === 'paginatedContent').map((r) => (r.variables as { skip: number }).skip);
+  t.same([...skips].sort((a, b) => a - b), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000], 'one request per 100 stored items, as sequential paging makes');
+});
+
+t.test('a listing that grows past its first count is followed on while pages are full', async (t) => {
+  const { sim, clients } = await setup(t, 'cluster_local', { scenario: { contents: seeded(250) } });
+  // Counted 250 (three pages); 200 more arrive while the second page is asked for.
+  sim.faults.add({
+    operation: 'paginatedContent',
+    when: (req) => (req.variables as { skip: number }).skip === 100,
+    hold: async () => {
+      for (let i = 0; i < 200; i += 1) sim.state.addContent({ key: `${PARTIAL}/${5000 + i}`, ownerId: 'scope_confluence' });
+    },
+  });
+  const nodes = await clients.content.listByPrefix(PARTIAL);
+  t.equal(nodes.length, 450, 'the contents added meanwhile are listed too');
+  const skips = sim.requests.filter((r) => r.operation === 'paginatedContent').map((r) => (r.variables as { skip: number }).skip);
+  t.same([...skips].sort((a, b) => a - b), [0, 100, 200, 300, 400]);
 });
 
 t.test('the count query sends skip 0, take 0 and selects only totalCount', async (t) => {
