@@ -1,15 +1,15 @@
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
-import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
 import { ConnectorError } from '../errors.js';
 import { RateLimiter } from './rate-limiter.js';
-import { MAX_REDIRECTS, credentialHeaders, hopHeaders, isRedirect, isReplayable, lowerCaseKeys, nextHop, type Hop } from './redirects.js';
-import { excerpt, redactUrl, secretHeaderValues } from './redact.js';
+import { isReplayable } from './redirects.js';
+import { HopFailure, headerValue, originOf, sendFollowingRedirects, type Exchange } from './exchange.js';
+import { excerpt, redactUrl } from './redact.js';
 import { abortedError, discard, httpError, networkError, originRefusedError, readStart, tooLargeError, wrapResponse } from './response.js';
 import { systemClock, type Clock } from './clock.js';
 import { FinalFailure, RetryableFailure, runWithRetries } from './retry-loop.js';
 import { RetryPlans } from './retry-plans.js';
 import { declaredLength, requestBodyBytes, withJsonCap } from './sizes.js';
-import { AttemptGuard, type AttemptSignal, type TransferError } from './transfer-guard.js';
+import { AttemptGuard, type TransferError } from './transfer-guard.js';
 import {
   isNeverSentCode,
   isRetryableNetworkCode,
@@ -36,16 +36,6 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   throughputWindowMs: 60_000,
 };
 
-/** A failure of one hop without a response; remembers which hop for the message. */
-class HopFailure extends Error {
-  constructor(
-    readonly hop: Hop,
-    override readonly cause: unknown,
-  ) {
-    super('request failed');
-  }
-}
-
 interface RequestState {
   req: HttpRequest;
   plan: RetryPlan;
@@ -55,14 +45,6 @@ interface RequestState {
   origin: string | undefined;
   attempts: number;
   authRefreshed: boolean;
-}
-
-interface Exchange {
-  data: Dispatcher.ResponseData;
-  hop: Hop;
-  /** The answering hop is on the request's own origin (it saw the credentials). */
-  home: boolean;
-  secrets: string[];
 }
 
 /** What an attempt does with a guard when it returns: keep it for a streamed body, or end it. */
@@ -196,7 +178,15 @@ export class HttpClient {
     const { plan } = state;
     let exchange: Exchange;
     try {
-      exchange = await this.#exchange(state, authHeaders, guard.signal);
+      exchange = await sendFollowingRedirects({
+        req,
+        origin: requestOrigin(state),
+        authHeaders,
+        userAgent: this.#options.userAgent ?? USER_AGENT,
+        dispatcher: this.#dispatcher,
+        timeouts: this.#timeouts,
+        signal: guard.signal,
+      });
     } catch (error) {
       const hop = error instanceof HopFailure ? error.hop : { method: req.method, url: req.url, body: req.body };
       const cause = guard.failure ?? (error instanceof HopFailure ? error.cause : error);
@@ -319,56 +309,6 @@ export class HttpClient {
     }
   }
 
-  /** Sends the request and follows redirects; credentials stay on the first origin. */
-  async #exchange(state: RequestState, authHeaders: Record<string, string>, signal: AttemptSignal): Promise<Exchange> {
-    const { req } = state;
-    const callerHeaders = lowerCaseKeys(req.headers ?? {});
-    const auth = lowerCaseKeys(authHeaders);
-    const secrets = secretHeaderValues({ ...auth, ...credentialHeaders(callerHeaders) });
-    let hop: Hop = { method: req.method, url: req.url, body: req.body };
-    for (let redirects = 0; ; redirects += 1) {
-      const home = redirects === 0 || originOf(hop.url) === requestOrigin(state);
-      const bodyDropped = hop.method !== req.method || (req.body !== undefined && hop.body === undefined);
-      const headers = hopHeaders({ callerHeaders, authHeaders: auth, userAgent: this.#options.userAgent ?? USER_AGENT, home, bodyDropped });
-
-      let data: Dispatcher.ResponseData;
-      try {
-        data = await undiciRequest(hop.url, {
-          method: hop.method,
-          headers,
-          body: hop.body as string | Buffer | Readable | undefined,
-          dispatcher: this.#dispatcher,
-          headersTimeout: this.#timeouts.headersMs,
-          bodyTimeout: this.#timeouts.bodyIdleMs,
-          signal,
-        });
-      } catch (cause) {
-        throw new HopFailure(hop, cause);
-      }
-      const status = data.statusCode;
-      const location = headerValue(data.headers.location);
-      if (!isRedirect(status) || location === undefined || req.allowStatus?.includes(status)) return { data, hop, home, secrets };
-
-      await discard(data.body);
-      const shown = redactUrl(hop.url);
-      if (redirects >= MAX_REDIRECTS) {
-        throw new HopFailure(hop, new ConnectorError('HTTP_TOO_MANY_REDIRECTS', `${hop.method} ${shown} redirected more than ${MAX_REDIRECTS} times`, {
-          details: { method: hop.method, url: shown, status, redirects },
-        }));
-      }
-      let next: Hop | undefined;
-      try {
-        next = nextHop(hop, status, location);
-      } catch {
-        throw new HopFailure(hop, httpError(hop.method, hop.url, status, 'invalid redirect location'));
-      }
-      if (next === undefined) {
-        throw new HopFailure(hop, httpError(hop.method, hop.url, status, 'redirect needs the request body again, but it was a stream'));
-      }
-      hop = next;
-    }
-  }
-
   #emit(event: RequestEvent): void {
     try {
       this.#options.onRequest?.(event);
@@ -388,15 +328,6 @@ function endpointOf(state: RequestState): string {
   return state.endpoint;
 }
 
-/** scheme + host + port of a URL; 'null' (as `URL.origin` says for opaque ones) when it does not parse. */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'null';
-  }
-}
-
 /** `/wiki/rest/api/content/65601/child` -> `/wiki/rest/api/content/:id/child`. */
 export function defaultEndpoint(url: string): string {
   try {
@@ -404,8 +335,4 @@ export function defaultEndpoint(url: string): string {
   } catch {
     return 'invalid-url';
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -331,7 +331,7 @@ t.test('every tenant file in a ConfigMap is named for its tenant and valid with 
   for (const configMap of configMaps) {
     const files = tenantFiles(configMap);
     t.ok(files.length > 0, `${configMap.file}: holds tenant files`);
-    for (const [key, text] of files) {
+    for (const [key] of files) {
       t.ok(key.endsWith(TENANT_FILE_SUFFIX), `${configMap.file}: ${key} is named {tenant}${TENANT_FILE_SUFFIX}`);
       const tenant = key.slice(0, -TENANT_FILE_SUFFIX.length);
       t.match(tenant, TENANT_NAME_PATTERN, `${configMap.file}: ${key} names a valid tenant`);

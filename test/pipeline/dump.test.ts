@@ -14,7 +14,7 @@ import t, { type Test } from 'tap';
 import { startConfluenceSimulator } from '../simulators/confluence/index.js';
 import { startUniqueSimulator } from '../simulators/unique/index.js';
 import { LABELS, startCycleHarness } from '../helpers/cycle-harness.js';
-import { ALL, ENG, SINGLE, page } from './support/scenario.js';
+import { ALL, ENG, page } from './support/scenario.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SortedKeys } from './sorted-keys.js';
-import type { ContentView, DeletionRecord, UploadedBlob } from './types.js';
+import type { ContentView, DeletionRecord } from './types.js';
 
 /**
  * The stored form of a content: the public view's fields with times as epoch ms, plus
