@@ -138,8 +138,8 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: {
   const instanceId = await confluence.instanceId();
   const root = await report.phase('init', () => initRootScope(scopeCtx, { instanceId, dryRun }), (r) => ({ rootPath: r.rootPath, claimed: r.claimed }));
   // One writer per tenant (unique/tenant-lease); a dry run writes nothing and needs none.
-  // Another holder's live lease ends the cycle here; the read-back that confirms ours
-  // (after a settle of a second) runs while discovery, which only reads, does.
+  // Another holder's live claim ends the cycle here; the listing that confirms ours runs
+  // while discovery, which only reads, does.
   const lease = dryRun ? undefined : await claimTenantLease({ tenant, content: unique.content, logger, timing: runtime.leaseTiming });
   lease?.startRenewing();
   const confirmed = lease?.confirm();
@@ -171,7 +171,7 @@ async function leasedCycle(
     truncated: r.truncated,
   }));
   report.discovered(discovered.records, tenant, discovered.withheld.length);
-  // Its own phase: what the lease's settle costs beyond discovery shows in the summary and metrics.
+  // Its own phase: a confirmation that outlasts discovery (two processes met: a pause, a second claim) shows in the summary and metrics.
   if (leaseConfirmed) await report.phase('lease', () => leaseConfirmed);
   const accepted = discovered.records.filter(isAccepted);
   const plan = await report.phase('diff', async () => {

@@ -24,7 +24,7 @@ export interface RuntimeTuning {
   listingLimits?: Partial<ListingLimits>;
   /** The clock of every client's deadlines and throughput floor: tests pass a manual one. */
   clock?: Clock;
-  /** The tenant lease's TTL, renewal and settle wait (unique/tenant-lease): tests shorten the settle. */
+  /** The tenant lease's TTL, renewal and pause after a meeting (unique/tenant-lease): tests shorten the pause. */
   lease?: Partial<LeaseTiming>;
 }
 

@@ -191,6 +191,11 @@ export class ContentApi {
     return this.#all({ key: { startsWith: contentKeyPrefix(partial) } });
   }
 
+  /** Every stored content whose key starts with `prefix` as given (the tenant lease's claims). */
+  listByKeyPrefix(prefix: string): Promise<ContentNode[]> {
+    return this.#all({ key: { startsWith: prefix } });
+  }
+
   /** §14.18: `skip: 0, take: 0`, selecting only totalCount. */
   async countByPrefix(partial: string): Promise<number> {
     const where = { key: { startsWith: contentKeyPrefix(partial) } };

@@ -4,43 +4,51 @@
  * same tenant) finds the lease held and skips its cycle (TENANT_LEASE_HELD) instead of
  * registering every item a second time and cleaning up what the first one finished.
  *
- * The lease is a content `{tenant}/connector-lease` in the tenant's root scope,
- * registered and never finalized (it has no file), whose metadata names the holder and
- * the expiry. Unique has no compare-and-set, so taking it is: read; if another holder's
- * lease has not expired, give up; else write ours, wait `settleMs`, read again, and
- * give up if the read shows another holder (the last writer wins, and every writer
- * sees who won after the settle). Two processes can both win only if one's read and
- * write are further apart than the other's settle; the lease makes concurrent cycles
- * rare, and the per-item clean-up (ingest-item) keeps even that case from deleting
- * another process's work. Expiry is compared on this host's clock: the hosts' clocks
- * are assumed to agree to well within the TTL.
+ * Each process claims with a content of its own, `{tenant}/connector-lease/{holder}` in
+ * the tenant's root scope (registered, never finalized: it has no file), whose metadata
+ * names the holder and the expiry, and then lists every claim: it holds the lease when
+ * no other live claim is listed. Unique has no compare-and-set, and this needs none, nor
+ * any wait: were two processes both to list no other claim, each listing would have come
+ * before the other's claim was written, yet each wrote its claim before listing, so A's
+ * claim < A's listing < B's claim < B's listing < A's claim, which cannot be. When two
+ * claimed at once and each sees the other, both withdraw and try again after a random
+ * pause; a claim still there after the pause is a holder, and the process skips.
+ * Assumed of Unique: a listing shows every write acknowledged before it was asked for
+ * (read-after-write); the hosts' clocks agree to well within the TTL (expiry is an
+ * instant compared on the reader's clock).
  *
- * The holder renews every `renewEveryMs` while its cycle runs and deletes the lease at
+ * The holder renews every `renewEveryMs` while its cycle runs and deletes its claim at
  * the end. A process that dies holding it (or whose release failed) blocks other
- * processes until the TTL runs out; the same process takes it back at once.
+ * processes until the TTL runs out; the same process takes it back at once (its claim
+ * is its own). A listing also finds the single `{tenant}/connector-lease` content that
+ * earlier versions wrote, so a process of each kind during an upgrade still exclude each
+ * other as long as the older one's lease is live.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { TenantConfig } from '../config/types.js';
 import { ConnectorError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ContentApi, UpsertRequest } from './content.js';
+import type { ContentApi, ContentNode, UpsertRequest } from './content.js';
 import { upsertTarget } from './upsert-target.js';
 
 export interface LeaseTiming {
-  /** How long a lease lasts without renewal. */
+  /** How long a claim lasts without renewal. */
   ttlMs: number;
   renewEveryMs: number;
-  /** The wait between writing the lease and reading it back. */
-  settleMs: number;
+  /** The longest random pause before claiming again after two processes claimed at once (grows with each try). */
+  retryPauseMs: number;
 }
 
-export const DEFAULT_LEASE_TIMING: LeaseTiming = { ttlMs: 5 * 60_000, renewEveryMs: 60_000, settleMs: 1_000 };
+export const DEFAULT_LEASE_TIMING: LeaseTiming = { ttlMs: 5 * 60_000, renewEveryMs: 60_000, retryPauseMs: 500 };
+
+/** Claims (with a pause between) before two processes that keep meeting give up; the next cycle tries again. */
+const CLAIM_ATTEMPTS = 3;
 
 /**
  * Who holds a lease: this process (host, pid, a random part for pid reuse). One id per
  * process, not per cycle: a process whose release failed (Unique answered 5xx) takes
- * its own stale lease back at its next cycle instead of waiting out the TTL; within a
+ * its own stale claim back at its next cycle instead of waiting out the TTL; within a
  * process the scheduler already keeps a tenant to one cycle at a time.
  */
 export const PROCESS_LEASE_HOLDER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -49,21 +57,31 @@ export interface LeaseDeps {
   tenant: TenantConfig;
   /** Default: this process (tests pass two holders to play two processes). */
   holder?: string;
-  content: Pick<ContentApi, 'register' | 'nodeByKey' | 'deleteByIds'>;
+  content: Pick<ContentApi, 'register' | 'listByKeyPrefix' | 'deleteByIds'>;
   logger: Logger;
   timing?: Partial<LeaseTiming>;
   /** Wall-clock milliseconds (expiry is an instant other hosts read); tests inject it. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** In [0, 1); tests make the pause after a meeting deterministic. */
+  random?: () => number;
 }
 
-interface LeaseState {
+interface Claim {
+  id: string;
+  key: string;
   holder: string;
   expiresAt: number;
 }
 
+/** The prefix every claim of the tenant starts with (and the key of the earlier single lease). */
 export function leaseKey(tenantName: string): string {
   return `${tenantName}/connector-lease`;
+}
+
+/** This holder's claim: a key of its own under the lease prefix. */
+export function claimKey(tenantName: string, holder: string): string {
+  return `${leaseKey(tenantName)}/${holder.replace(/[^A-Za-z0-9._:-]/g, '_')}`;
 }
 
 /** Takes the tenant's lease or throws TENANT_LEASE_HELD naming the holder. */
@@ -74,9 +92,9 @@ export async function acquireTenantLease(deps: LeaseDeps): Promise<TenantLease> 
 }
 
 /**
- * Writes the lease, or throws TENANT_LEASE_HELD at once when another holder's is live;
- * the caller must `confirm()` it before its first write. A sync cycle confirms while
- * discovery (which only reads) runs, so the settle costs no time.
+ * Writes this process's claim, or throws TENANT_LEASE_HELD at once (having written
+ * nothing) when another holder's is live; the caller must `confirm()` it before its
+ * first write. A sync cycle confirms while discovery (which only reads) runs.
  */
 export async function claimTenantLease(deps: LeaseDeps): Promise<TenantLease> {
   const lease = new TenantLease(deps);
@@ -91,6 +109,8 @@ export class TenantLease {
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #released = false;
+  /** Our claim's content id once written (the same id on every upsert of the key). */
+  #claimId: string | undefined;
 
   constructor(deps: LeaseDeps) {
     this.#deps = deps;
@@ -100,7 +120,7 @@ export class TenantLease {
   }
 
   get key(): string {
-    return leaseKey(this.#deps.tenant.name);
+    return claimKey(this.#deps.tenant.name, this.holder);
   }
 
   async acquire(): Promise<void> {
@@ -108,34 +128,49 @@ export class TenantLease {
     await this.confirm();
   }
 
-  /** Read; another holder's live lease ends it here (TENANT_LEASE_HELD); else write ours. */
+  /** Lists the claims; another holder's live one ends it here (TENANT_LEASE_HELD), else ours is written. */
   async claim(): Promise<void> {
-    const before = await this.#read();
-    if (before && this.#heldByOther(before)) throw this.#held(before);
+    const other = this.#liveOthers(await this.#claims())[0];
+    if (other) throw this.#held(other);
     await this.#write();
   }
 
-  /** Waits the settle and reads the lease back: another writer that came last has won (TENANT_LEASE_HELD). */
+  /**
+   * Lists the claims again: none of another holder live, and the lease is ours. If one
+   * is (a process that claimed at the same time), ours is withdrawn and, after a random
+   * pause, claimed again unless the other is still there.
+   */
   async confirm(): Promise<void> {
-    await (this.#deps.sleep ?? delay)(this.#timing.settleMs);
-    const after = await this.#read();
-    if (after?.holder !== this.holder) throw this.#held(after);
-    this.#deps.logger.debug({ holder: this.holder, expiresAt: new Date(after.expiresAt).toISOString() }, 'Tenant lease taken');
+    for (let attempt = 1; ; attempt += 1) {
+      const claims = await this.#claims();
+      const others = this.#liveOthers(claims);
+      if (others.length === 0) {
+        this.#deps.logger.debug({ holder: this.holder, expiresAt: new Date(this.#now() + this.#timing.ttlMs).toISOString() }, 'Tenant lease taken');
+        await this.#removeDead(claims);
+        return;
+      }
+      await this.#withdraw();
+      if (attempt >= CLAIM_ATTEMPTS) throw this.#held(others[0]);
+      const random = this.#deps.random ?? Math.random;
+      await (this.#deps.sleep ?? delay)(Math.round(random() * this.#timing.retryPauseMs * attempt));
+      await this.claim();
+    }
   }
 
-  /** Extends the lease; a lease another holder took over meanwhile (ours expired) is left to it, with a WARN. */
+  /** Extends the claim; if another holder's claim is live meanwhile (ours had expired), the lease is left to it, with a WARN. */
   async renew(): Promise<void> {
-    const current = await this.#read();
+    const claims = await this.#claims();
     // A renewal that was in flight when the cycle released the lease must not write it back.
     if (this.#released) return;
-    if (current && this.#heldByOther(current)) {
-      this.#deps.logger.warn({ code: 'TENANT_LEASE_HELD', holder: current.holder }, 'Tenant lease lost to another process');
+    const other = this.#liveOthers(claims)[0];
+    if (other) {
+      this.#deps.logger.warn({ code: 'TENANT_LEASE_HELD', holder: other.holder }, 'Tenant lease lost to another process');
       return;
     }
     await this.#write();
   }
 
-  /** Renews every `renewEveryMs` until released; a failed renewal is a WARN (the lease still runs to its expiry). */
+  /** Renews every `renewEveryMs` until released; a failed renewal is a WARN (the claim still runs to its expiry). */
   startRenewing(): void {
     this.#timer = setInterval(() => {
       this.renew().catch((error: unknown) => this.#deps.logger.warn({ error: errorMessage(error) }, 'Tenant lease not renewed'));
@@ -143,35 +178,57 @@ export class TenantLease {
     this.#timer.unref();
   }
 
-  /** Deletes the lease if it is still ours. Best effort: an undeleted lease expires by itself. */
+  /** Deletes our claim. Best effort: an undeleted claim expires by itself. */
   async release(): Promise<void> {
     this.#released = true;
     clearInterval(this.#timer);
     try {
-      const node = await this.#deps.content.nodeByKey(this.key);
-      if (node === undefined || leaseState(node.metadata)?.holder !== this.holder) return;
-      await this.#deps.content.deleteByIds([node.id]);
+      await this.#withdraw();
     } catch (error) {
       this.#deps.logger.warn({ error: errorMessage(error) }, 'Tenant lease not released, it expires by itself');
     }
   }
 
-  #heldByOther(state: LeaseState): boolean {
-    return state.holder !== this.holder && state.expiresAt > this.#now();
+  async #withdraw(): Promise<void> {
+    const id = this.#claimId;
+    if (id === undefined) return;
+    const result = await this.#deps.content.deleteByIds([id]);
+    // An id Unique did not return without an error is gone already (a holder that took over after our expiry removed it).
+    if (result.errors.length > 0) throw result.errors[0];
+    this.#claimId = undefined;
   }
 
-  #held(state: LeaseState | undefined): ConnectorError {
+  /**
+   * Expired claims (of processes that died) are deleted, best effort, so crashes leave
+   * nothing behind. Safe: a claim this process calls expired already counts for nothing.
+   */
+  async #removeDead(claims: Claim[]): Promise<void> {
+    const dead = claims.filter((claim) => claim.holder !== this.holder && claim.expiresAt <= this.#now());
+    if (dead.length === 0) return;
+    try {
+      await this.#deps.content.deleteByIds(dead.map((claim) => claim.id));
+    } catch (error) {
+      this.#deps.logger.debug({ error: errorMessage(error) }, 'Expired tenant lease claims not removed');
+    }
+  }
+
+  #liveOthers(claims: Claim[]): Claim[] {
+    return claims.filter((claim) => claim.holder !== this.holder && claim.expiresAt > this.#now());
+  }
+
+  #held(claim: Claim): ConnectorError {
     return new ConnectorError('TENANT_LEASE_HELD', `tenant ${this.#deps.tenant.name} is being synced by another process`, {
-      details: { holder: state?.holder ?? 'unknown', expiresAt: state ? new Date(state.expiresAt).toISOString() : null },
+      details: { holder: claim.holder, expiresAt: new Date(claim.expiresAt).toISOString() },
     });
   }
 
-  async #read(): Promise<LeaseState | undefined> {
-    return leaseState((await this.#deps.content.nodeByKey(this.key))?.metadata);
+  async #claims(): Promise<Claim[]> {
+    const nodes = await this.#deps.content.listByKeyPrefix(leaseKey(this.#deps.tenant.name));
+    return nodes.flatMap((node) => claimOf(node) ?? []);
   }
 
   async #write(): Promise<void> {
-    await this.#deps.content.register(this.#request(this.#now() + this.#timing.ttlMs));
+    this.#claimId = (await this.#deps.content.register(this.#request(this.#now() + this.#timing.ttlMs))).id;
   }
 
   #request(expiresAt: number): UpsertRequest {
@@ -191,12 +248,14 @@ export class TenantLease {
   }
 }
 
-function leaseState(metadata: unknown): LeaseState | undefined {
+/** A listed claim, or undefined for a content that does not read as one (never counted as a holder). */
+function claimOf(node: Pick<ContentNode, 'id' | 'key' | 'metadata'>): Claim | undefined {
+  const metadata = node.metadata;
   if (metadata === null || typeof metadata !== 'object') return undefined;
   const { leaseHolder, leaseExpiresAt } = metadata as Record<string, unknown>;
   const expiresAt = typeof leaseExpiresAt === 'string' ? Date.parse(leaseExpiresAt) : Number.NaN;
   if (typeof leaseHolder !== 'string' || Number.isNaN(expiresAt)) return undefined;
-  return { holder: leaseHolder, expiresAt };
+  return { id: node.id, key: node.key, holder: leaseHolder, expiresAt };
 }
 
 function delay(ms: number): Promise<void> {

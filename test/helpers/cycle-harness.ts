@@ -86,7 +86,7 @@ export async function startCycleHarness(scenario: Omit<ConfluenceScenario, 'flav
     retry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
     fileDiffRetry: { retries: 3, minTimeoutMs: 5, factor: 2, maxTimeoutMs: 1500 },
     // No wait between writing the tenant lease and reading it back: one process per harness.
-    lease: { settleMs: 0 },
+    lease: { retryPauseMs: 5 },
     ...options.tuning,
   };
   const runtime = () => createTenantRuntime(tenant, { logger, env, tuning });

@@ -1,12 +1,13 @@
 /**
- * The tenant lease (src/unique/tenant-lease) is a content every writing cycle registers
- * in the root scope and deletes at its end. "Nothing written / deleted" checks are about
+ * The tenant lease (src/unique/tenant-lease) is a claim content every writing cycle
+ * registers in the root scope and deletes at its end. "Nothing written / deleted" checks are about
  * the wiki's contents, so they leave the lease's own traffic out with these.
  */
 import type { RequestLogEntry, UniqueSimulator } from '../simulators/unique/index.js';
 
+/** A claim `{tenant}/connector-lease/{holder}`, or the single lease content of earlier versions. */
 export function isLeaseKey(key: string): boolean {
-  return key.endsWith('/connector-lease');
+  return /\/connector-lease(\/[^/]*)?$/.test(key);
 }
 
 /** A predicate for the lease's writes among `unique`'s requests: its registrations and its deletions. */

@@ -7,18 +7,21 @@
 import t from 'tap';
 import { runCli } from '../../src/cli.js';
 import { Capture } from '../helpers/capture.js';
+import { claimKey } from '../../src/unique/tenant-lease.js';
 import type { UniqueSimulator } from '../simulators/unique/index.js';
 import { startDaemonProcess, writeTenants, type LogLine } from './support/daemon-process.js';
 import { simulators, tenantEnv } from './support/simulated-tenants.js';
 
-/** Another process's unexpired lease on `tenant`, as it would have written it. */
+const OTHER = 'other-pod:1:abcd';
+
+/** Another process's unexpired claim of the lease on `tenant`, as it would have written it. */
 function holdLease(unique: UniqueSimulator, tenant: string): void {
   unique.state.addContent({
-    key: `${tenant}/connector-lease`,
+    key: claimKey(tenant, OTHER),
     ownerId: `scope_${tenant}`,
     updatedAt: null,
     mimeType: 'application/json',
-    metadata: { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() + 5 * 60_000).toISOString() },
+    metadata: { leaseHolder: OTHER, leaseExpiresAt: new Date(Date.now() + 5 * 60_000).toISOString() },
   });
 }
 
@@ -44,8 +47,8 @@ t.test('sync exits 4 when another process holds the tenant, writes nothing, and 
   t.match(warn, { level: 40, tenant: 'acme', code: 'TENANT_LEASE_HELD', holder: 'other-pod:1:abcd' });
   t.notOk(lines.some((l) => l.msg === 'Sync cycle failed'), 'not reported as a failure');
   t.match(lines.find((l) => l.msg === 'Sync run finished'), { outcomes: { skipped: 1 }, results: [{ tenant: 'acme', outcome: 'skipped', code: 'TENANT_LEASE_HELD' }] });
-  t.same(sims.unique.state.contents().map((c) => c.key), ['acme/connector-lease'], 'nothing ingested');
-  t.equal(sims.unique.state.content('acme/connector-lease')!.metadata!.leaseHolder, 'other-pod:1:abcd', 'the lease is untouched');
+  t.same(sims.unique.state.contents().map((c) => c.key), [claimKey('acme', OTHER)], 'nothing ingested, nothing claimed');
+  t.equal(sims.unique.state.content(claimKey('acme', OTHER))!.metadata!.leaseHolder, OTHER, "the holder's claim is untouched");
 
   const dry = await cli(['sync', '--dry-run']);
   t.equal(dry.code, 0, 'a dry run writes nothing and needs no lease');
@@ -68,5 +71,5 @@ t.test('the daemon skips a tick whose tenant another process holds: WARN, counte
   const health = JSON.parse((await daemon.get('/health')).text);
   t.equal(health.details.sync.tenants.good.runs, 0, 'a skipped tick is not a run');
   t.equal(daemon.count((l) => l.msg === 'Sync cycle failed'), 0);
-  t.same(sims.unique.state.contents().map((c) => c.key), ['good/connector-lease'], 'nothing ingested');
+  t.same(sims.unique.state.contents().map((c) => c.key), [claimKey('good', OTHER)], 'nothing ingested, nothing claimed');
 });

@@ -11,6 +11,7 @@ import { syncCommand } from '../../src/commands/sync.js';
 import { SyncHistory } from '../../src/health/index.js';
 import { createMetrics } from '../../src/metrics/registry.js';
 import { Scheduler } from '../../src/scheduler.js';
+import { claimKey } from '../../src/unique/tenant-lease.js';
 import { Capture } from '../helpers/capture.js';
 import { LABELS, PAT, ROOT_SCOPE, startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
 import { ManualClock, until } from '../helpers/manual-clock.js';
@@ -100,20 +101,21 @@ t.test('the daemon records a clean-up that left content behind as a failed run i
 t.test('a deleted tenant\'s clean-up takes the tenant lease: held by another process, it skips and deletes nothing; its own lease is gone afterwards', async (t) => {
   const h = await syncedThenDeleted(t);
   const before = h.storedKeys();
+  const otherClaim = claimKey('acme', 'other-pod:1:abcd');
   h.unique.state.addContent({
-    key: 'acme/connector-lease',
+    key: otherClaim,
     ownerId: ROOT_SCOPE,
     updatedAt: null,
     metadata: { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() + 60_000).toISOString() },
   });
   await t.rejects(h.cleanupDeleted(), { code: 'TENANT_LEASE_HELD' });
-  t.same(h.storedKeys(), [...before, 'acme/connector-lease'].sort(), 'nothing deleted');
+  t.same(h.storedKeys(), [...before, otherClaim].sort(), 'nothing deleted');
   t.ok(h.logs.lines().some((l) => l.msg === 'Cycle skipped: another process holds the tenant lease' && l.level === 40));
 
-  h.unique.state.setMetadata('acme/connector-lease', { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() - 1000).toISOString() });
+  h.unique.state.setMetadata(otherClaim, { leaseHolder: 'other-pod:1:abcd', leaseExpiresAt: new Date(Date.now() - 1000).toISOString() });
   const done = await h.cleanupDeleted();
   t.equal(done.markCleared, true);
-  t.same(h.storedKeys(), [], 'the contents and the lease are gone');
+  t.same(h.storedKeys(), [], "the contents, our claim and the other's expired one are gone");
 });
 
 t.test('a clean-up past the cycle deadline empties no further scope, keeps the mark and fails with CYCLE_DEADLINE_EXCEEDED; the next run finishes', async (t) => {

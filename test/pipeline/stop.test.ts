@@ -8,6 +8,7 @@ import type { RequestEvent } from '../../src/http/types.js';
 import { runSyncCycle } from '../../src/pipeline.js';
 import { createTenantRuntime } from '../../src/tenant-runtime.js';
 import { startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { isLeaseKey } from '../helpers/tenant-lease.js';
 import type { ScenarioContent } from '../simulators/confluence/index.js';
 import { ENG, SINGLE, page, rejection } from './support/scenario.js';
 
@@ -21,7 +22,7 @@ function stopAtRegistration(h: CycleHarness, controller: AbortController, nth: n
     operation: 'contentUpsert',
     when: (req) => {
       const variables = req.variables as { fileUrl?: string; input: { key: string } };
-      if (variables.fileUrl === undefined && !variables.input.key.endsWith('/connector-lease') && ++seen === nth) {
+      if (variables.fileUrl === undefined && !isLeaseKey(variables.input.key) && ++seen === nth) {
         stoppedAt = Date.now();
         controller.abort(new Error('stop requested'));
       }
@@ -53,7 +54,7 @@ async function stoppedCycle(h: CycleHarness, nth: number) {
 function registrations(h: CycleHarness) {
   return h.unique.requests.filter((r) => {
     const variables = r.variables as { fileUrl?: string; input?: { key: string } };
-    return r.operation === 'contentUpsert' && variables.fileUrl === undefined && variables.input?.key.endsWith('/connector-lease') === false;
+    return r.operation === 'contentUpsert' && variables.fileUrl === undefined && variables.input !== undefined && !isLeaseKey(variables.input.key);
   });
 }
 

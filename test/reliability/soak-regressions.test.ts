@@ -6,6 +6,7 @@ import t from 'tap';
 import { runSyncCycle } from '../../src/pipeline.js';
 import { createTenantRuntime, type RuntimeTuning } from '../../src/tenant-runtime.js';
 import { startCycleHarness, type CycleHarness } from '../helpers/cycle-harness.js';
+import { isLeaseKey } from '../helpers/tenant-lease.js';
 import { until } from '../helpers/manual-clock.js';
 import { checkInvariants, DeletionWatch, expectedFromDump, soakScenario } from './soak-helpers.js';
 
@@ -62,7 +63,7 @@ t.test('a registration that times out is not sent again, so its late arrival can
   // (An item's registration: the tenant lease's comes first and is not one.)
   const itemRegistration = (r: { variables?: unknown }) => {
     const variables = r.variables as { fileUrl?: string; input: { key: string } };
-    return variables.fileUrl === undefined && !variables.input.key.endsWith('/connector-lease');
+    return variables.fileUrl === undefined && !isLeaseKey(variables.input.key);
   };
   h.unique.faults.add({ operation: 'contentUpsert', when: itemRegistration, hold: late.hold, times: 1 });
   const first = await syncWith(h);

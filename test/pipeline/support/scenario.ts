@@ -6,6 +6,7 @@
 import type { ScenarioContent, ScenarioSpace } from '../../simulators/confluence/index.js';
 import type { RequestLogEntry as UniqueRequest } from '../../simulators/unique/index.js';
 import { LABELS, type CycleHarness } from '../../helpers/cycle-harness.js';
+import { isLeaseKey } from '../../helpers/tenant-lease.js';
 
 export const ENG: ScenarioSpace = { id: 4101, key: 'ENG', name: 'Engineering', type: 'global' };
 export const OPS: ScenarioSpace = { id: 4102, key: 'OPS', name: 'Operations', type: 'global' };
@@ -47,7 +48,7 @@ export function registrations(h: CycleHarness, key?: string): UniqueRequest[] {
   return h.unique.requests.filter((r) => {
     if (r.operation !== 'contentUpsert') return false;
     const variables = r.variables as { fileUrl?: string; input: { key: string } };
-    if (variables.input.key.endsWith('/connector-lease')) return false;
+    if (isLeaseKey(variables.input.key)) return false;
     return variables.fileUrl === undefined && (key === undefined || variables.input.key === key);
   });
 }
