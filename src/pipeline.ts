@@ -10,7 +10,7 @@ import { ndjsonSink } from './sinks/ndjson.js';
 import { deleteVanished, uniqueIngestionSink } from './sinks/unique-ingestion/index.js';
 import { cleanupOrphanedSpaces, ensureSpaceScopes, initRootScope, type InitResult } from './sinks/unique-scopes/index.js';
 import { discoveryStream, emptyReport, type DiscoveryReport } from './sources/confluence/index.js';
-import { collect, eachItem, eachItemAsync, mergeLegs } from './streams.js';
+import { collect, eachItem, eachItemAsync, eachItemFlat, mergeLegs } from './streams.js';
 import type { TenantRuntime } from './tenant-runtime.js';
 import { convertBodyWith } from './transforms/convert-body.js';
 import { dedupePages } from './transforms/dedupe.js';
@@ -59,8 +59,7 @@ function metadataRecords(runtime: TenantRuntime, discovery: DiscoveryReport, res
     .through(dedupePages())
     .filter(filterContentTypes(logger, () => report?.add('skipped')))
     .through(restrictions.through)
-    .map(extractAttachments({ policy: attachmentPolicy(tenant), urls: confluence.urls, logger }))
-    .sequence();
+    .through(eachItemFlat(extractAttachments({ policy: attachmentPolicy(tenant), urls: confluence.urls, logger })));
 }
 
 /** Changed pages' bodies: storage fetched in batches, images inlined (when on), converted to HTML. */

@@ -10,6 +10,8 @@
 //    <time>, special link targets and anchors, no empty leftovers (issue 13).
 export const CONVERTER_VERSION = { version: 2, releasedAt: '2026-12-04T00:00:00.000Z' } as const;
 
+const RELEASED_AT = Date.parse(CONVERTER_VERSION.releasedAt);
+
 /**
  * The `updatedAt` to send to the file-diff for a page: the later of the page's own
  * time and the converter's release, as a UTC ISO instant. A page time that cannot be
@@ -18,6 +20,5 @@ export const CONVERTER_VERSION = { version: 2, releasedAt: '2026-12-04T00:00:00.
  */
 export function effectiveUpdatedAt(pageUpdatedAt: string): string {
   const page = Date.parse(pageUpdatedAt);
-  const released = Date.parse(CONVERTER_VERSION.releasedAt);
-  return new Date(Number.isNaN(page) ? released : Math.max(page, released)).toISOString();
+  return new Date(Number.isNaN(page) ? RELEASED_AT : Math.max(page, RELEASED_AT)).toISOString();
 }

@@ -42,7 +42,12 @@ const EXTERNAL_ID_PREFIX = 'confc:';
  */
 const KEEP = /^[\p{L}\p{M}\p{N}~._@+-]$/u;
 
+/** The common case, checked first: ASCII letters, digits and `~ . _ @ + -` only (all of them kept), not dots only. */
+const PLAIN = /^(?!\.*$)[A-Za-z0-9~._@+-]+$/;
+
 export function keySegment(value: string): string {
+  // Called for every record several times a cycle; most space keys and every id are plain.
+  if (PLAIN.test(value)) return value;
   if (/^\.*$/.test(value)) return value.replace(/\./g, '%2E');
   let out = '';
   for (const char of value) {

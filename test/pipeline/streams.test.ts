@@ -4,7 +4,7 @@
  */
 import highland from 'highland';
 import t from 'tap';
-import { collect, eachItem, eachItemAsync, eachWithLimit, mergeLegs } from '../../src/streams.js';
+import { collect, eachItem, eachItemAsync, eachItemFlat, eachWithLimit, mergeLegs } from '../../src/streams.js';
 
 /** A promise plus its resolver, to finish work items by hand. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -86,6 +86,26 @@ t.test('a per-item stage takes no item once stopped', async (t) => {
   );
   t.same(out, [10, 20]);
   t.same(seen, [1, 2], 'item 3 never entered the stage');
+});
+
+t.test('a flattening per-item stage passes each item\'s results on in order, an item\'s error as a stream error, and takes nothing once stopped', async (t) => {
+  const out = await collect(highland([1, 2, 3]).through(eachItemFlat((n: number) => Array.from({ length: n }, (_, i) => `${n}.${i}`))));
+  t.same(out, ['1.0', '2.0', '2.1', '3.0', '3.1', '3.2'], 'one item in, its results out, none for an empty list');
+  const errors: string[] = [];
+  const kept = await new Promise<number[]>((resolve) =>
+    highland([1, 2, 3])
+      .through(eachItemFlat((n: number) => {
+        if (n === 2) throw new Error('bad item');
+        return [n];
+      }))
+      .errors((error) => void errors.push(error.message))
+      .toArray(resolve),
+  );
+  t.same(kept, [1, 3], 'the stream goes on after a failed item');
+  t.same(errors, ['bad item']);
+  const controller = new AbortController();
+  const stopped = await collect(highland([1, 2, 3]).through(eachItemFlat((n: number) => (n === 2 ? (controller.abort(), [n, n]) : [n]), controller.signal)));
+  t.same(stopped, [1, 2, 2], 'nothing after the stop');
 });
 
 t.test('an asynchronous per-item stage keeps order and its concurrency bound', async (t) => {

@@ -93,7 +93,7 @@ export function createHandler(deps: ServerDeps) {
     const arrivedAt = arrivalTime();
     const finish = async (reply: Reply) => {
       await untilAnswer(arrivedAt, deps.latencyMs);
-      deps.log.push({ ...logEntry(method, path, req.headers, reply.status, detail), arrivedAt, doneAt: performance.now() } as any);
+      deps.log.push(logEntry(method, path, req.headers, reply.status, detail));
       send(res, reply);
     };
 
