@@ -188,7 +188,7 @@ export class ContentApi {
 
   /** Every stored content of a space (`key startsWith "{partialKey}/"`). */
   listByPrefix(partial: string): Promise<ContentNode[]> {
-    return this.#all({ key: { startsWith: contentKeyPrefix(partial) } });
+    return this.listByKeyPrefix(contentKeyPrefix(partial));
   }
 
   /** Every stored content whose key starts with `prefix` as given (the tenant lease's claims). */

@@ -145,7 +145,7 @@ export class TenantLease {
       const claims = await this.#claims();
       const others = this.#liveOthers(claims);
       if (others.length === 0) {
-        this.#deps.logger.debug({ holder: this.holder, expiresAt: new Date(this.#now() + this.#timing.ttlMs).toISOString() }, 'Tenant lease taken');
+        this.#deps.logger.debug({ holder: this.holder, key: this.key }, 'Tenant lease taken');
         await this.#removeDead(claims);
         return;
       }
