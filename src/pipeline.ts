@@ -134,7 +134,8 @@ async function syncCycle(runtime: TenantRuntime, report: CycleReport, options: {
   const scopeCtx = { clients: unique, tenant, log: logger };
   logger.info({ dryRun }, 'Sync cycle started');
 
-  const instanceId = await confluence.instanceId();
+  // Read alongside init's first call; init awaits it before its first write.
+  const instanceId = confluence.instanceId();
   const root = await report.phase('init', () => initRootScope(scopeCtx, { instanceId, dryRun }), (r) => ({ rootPath: r.rootPath, claimed: r.claimed }));
   // One writer per tenant (unique/tenant-lease); a dry run writes nothing and needs none.
   // Another holder's live claim ends the cycle here; the listing that confirms ours runs

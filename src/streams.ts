@@ -73,7 +73,10 @@ export function eachItemAsync<A, B>(run: (item: A) => Promise<B>, concurrency: n
  * Two legs as one stream, items in whatever order they are ready. Each leg is read by
  * one long-lived consumer that holds at most one item until the merged stream takes it,
  * so both legs stay back-pressured. (highland's `merge` creates a consumer for every
- * item it pulls, a cost paid once per page and attachment.)
+ * item it pulls, a cost paid once per page and attachment.) A leg is asked for its next
+ * item in the event loop's next check phase, not inside the take: preparing it (a page's
+ * conversion) would otherwise delay the request of the item just taken and every
+ * response already waiting.
  */
 export function mergeLegs<A, B>(a: Highland.Stream<A>, b: Highland.Stream<B>): Highland.Stream<A | B> {
   interface Leg {
@@ -102,10 +105,12 @@ export function mergeLegs<A, B>(a: Highland.Stream<A>, b: Highland.Stream<B>): H
       leg.held = undefined;
       const resume = leg.resume;
       leg.resume = undefined;
-      resume?.();
       if (error) push(error);
       else push(null, held!.item);
       next();
+      // The leg's next item is prepared (a page converted) after the I/O callbacks
+      // waiting now: the item just taken has gone out, and no response waits on it.
+      if (resume !== undefined) setImmediate(resume);
       return;
     }
     if (legs.every((leg) => leg.ended)) return push(null, highland.nil);

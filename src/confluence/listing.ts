@@ -52,54 +52,104 @@ export interface ListingOptions {
  * ends only where the server says it does (no next link) or a tolerated 404 ends it;
  * every other way out is an error, so a listing is never taken as complete when it
  * is not (a complete listing is what deletions are computed from).
+ *
+ * The next page is requested as soon as its link is known, before the consumer has
+ * taken this page's results: a listing's pages follow one another, and the round trip
+ * then overlaps the work on the page before. One page is read ahead, no more.
  */
 export async function* followListing(options: ListingOptions): AsyncGenerator<unknown[]> {
   const limits: ListingLimits = { ...DEFAULT_LISTING_LIMITS, ...definedOnly(options.limits), ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) };
-  const seenLinks = new Set<string>([options.firstUrl]);
-  const seenCursors = new Set<string>();
-  const seenIds = new Set<string>();
-  let url: string | undefined = options.firstUrl;
-  let pages = 0;
-  let items = 0;
-  let emptyInARow = 0;
-  while (url !== undefined) {
-    pages += 1;
-    if (pages > limits.maxPages) {
-      throw guardError(options, `more than ${limits.maxPages} pages; stopping rather than looping`, url);
-    }
-    const page = await options.fetchPage(url);
+  const guard = new ListingGuard(options, limits);
+  guard.countPage(options.firstUrl);
+  let fetching: Promise<ListingPage | undefined> | undefined = readAhead(options, options.firstUrl);
+  while (fetching !== undefined) {
+    const page = await fetching;
+    fetching = undefined;
     if (page === undefined) return;
+    guard.checkPage(page);
+    // The guards run on the link before it is followed; a failing one ends the listing after this page's results.
+    let stopped: { error: unknown } | undefined;
+    if (page.next !== undefined) {
+      try {
+        fetching = readAhead(options, guard.follow(options.resolveNext(page.next)));
+      } catch (error) {
+        stopped = { error };
+      }
+    }
+    if (page.results.length > 0) yield page.results;
+    if (stopped !== undefined) throw stopped.error;
+  }
+}
+
+/** The page's fetch, started now; a failure is reported where it is awaited (or not at all, when the consumer stopped first). */
+function readAhead(options: ListingOptions, url: string): Promise<ListingPage | undefined> {
+  const fetching = options.fetchPage(url);
+  fetching.catch(() => undefined);
+  return fetching;
+}
+
+/** The loop guards of one listing: page and item bounds, repeated links, cursors and items, runs of empty pages. */
+class ListingGuard {
+  readonly #options: ListingOptions;
+  readonly #limits: ListingLimits;
+  readonly #seenLinks: Set<string>;
+  readonly #seenCursors = new Set<string>();
+  readonly #seenIds = new Set<string>();
+  #pages = 0;
+  #items = 0;
+  #emptyInARow = 0;
+  #url: string;
+
+  constructor(options: ListingOptions, limits: ListingLimits) {
+    this.#options = options;
+    this.#limits = limits;
+    this.#seenLinks = new Set([options.firstUrl]);
+    this.#url = options.firstUrl;
+  }
+
+  countPage(url: string): void {
+    this.#url = url;
+    this.#pages += 1;
+    if (this.#pages > this.#limits.maxPages) {
+      throw guardError(this.#options, `more than ${this.#limits.maxPages} pages; stopping rather than looping`, url);
+    }
+  }
+
+  checkPage(page: ListingPage): void {
+    const url = this.#url;
     if (page.results.length === 0) {
       if (page.next === undefined) return;
       // Contract §8: a next link means more results follow, even after an empty page
       // (ending here once deleted 46 of 60 live pages). Followed, a bounded number of times in a row.
-      emptyInARow += 1;
-      if (emptyInARow > limits.maxEmptyPages) {
-        throw guardError(options, `${emptyInARow} pages in a row were empty but announced more; the listing cannot be trusted to be complete`, url);
+      this.#emptyInARow += 1;
+      if (this.#emptyInARow > this.#limits.maxEmptyPages) {
+        throw guardError(this.#options, `${this.#emptyInARow} pages in a row were empty but announced more; the listing cannot be trusted to be complete`, url);
       }
-    } else {
-      emptyInARow = 0;
-      items += page.results.length;
-      if (items > limits.maxItems) {
-        throw guardError(options, `more than ${limits.maxItems} items; stopping before memory runs out`, url);
-      }
-      const ids = page.results.map((item) => options.idOf(item)).filter((id): id is string => id !== undefined);
-      if (ids.length > 0 && ids.every((id) => seenIds.has(id))) {
-        throw guardError(options, 'a page repeated only items already listed', url);
-      }
-      for (const id of ids) seenIds.add(id);
-      yield page.results;
-      if (page.next === undefined) return;
+      return;
     }
-    const nextUrl = options.resolveNext(page.next);
-    if (seenLinks.has(nextUrl)) throw guardError(options, 'the next link repeated an earlier one', nextUrl);
+    this.#emptyInARow = 0;
+    this.#items += page.results.length;
+    if (this.#items > this.#limits.maxItems) {
+      throw guardError(this.#options, `more than ${this.#limits.maxItems} items; stopping before memory runs out`, url);
+    }
+    const ids = page.results.map((item) => this.#options.idOf(item)).filter((id): id is string => id !== undefined);
+    if (ids.length > 0 && ids.every((id) => this.#seenIds.has(id))) {
+      throw guardError(this.#options, 'a page repeated only items already listed', url);
+    }
+    for (const id of ids) this.#seenIds.add(id);
+  }
+
+  /** The next link, once it passed the guards, counted as the next page. */
+  follow(nextUrl: string): string {
+    if (this.#seenLinks.has(nextUrl)) throw guardError(this.#options, 'the next link repeated an earlier one', nextUrl);
     const cursor = cursorOf(nextUrl);
     if (cursor !== undefined) {
-      if (seenCursors.has(cursor)) throw guardError(options, 'the next cursor repeated an earlier one', nextUrl);
-      seenCursors.add(cursor);
+      if (this.#seenCursors.has(cursor)) throw guardError(this.#options, 'the next cursor repeated an earlier one', nextUrl);
+      this.#seenCursors.add(cursor);
     }
-    seenLinks.add(nextUrl);
-    url = nextUrl;
+    this.#seenLinks.add(nextUrl);
+    this.countPage(nextUrl);
+    return nextUrl;
   }
 }
 

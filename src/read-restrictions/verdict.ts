@@ -38,18 +38,33 @@ export function chainOf(subject: RestrictionSubject): DecidingContent[] {
  * restriction is named before an ancestor's, and the nearest ancestor first. A state
  * that could not be read decides at once: the item is withheld whatever the others
  * say, so they are not worth a request.
+ *
+ * Asked for every page, more than once a cycle: it walks the chain in place and builds
+ * the deciding content only for the verdict it returns.
  */
 export function verdictOf(subject: RestrictionSubject, states: ReadonlyMap<string, RestrictionState>, final: boolean): RestrictionVerdict | undefined {
-  const chain = chainOf(subject);
-  for (const item of chain) {
-    const state = states.get(item.id);
-    if (isRestricted(state)) return { kind: 'restricted', by: item, restriction: state };
+  const depth = subject.ancestors.length;
+  let notKnown = -1;
+  let unreadable = -1;
+  for (let nearest = 0; nearest <= depth; nearest += 1) {
+    const state = states.get(nearest === 0 ? subject.id : subject.ancestors[depth - nearest]!.id);
+    if (isRestricted(state)) return { kind: 'restricted', by: chainItem(subject, nearest), restriction: state };
+    if (isKnownState(state)) continue;
+    if (notKnown < 0) notKnown = nearest;
+    if (unreadable < 0 && state === 'unknown') unreadable = nearest;
   }
-  const notKnown = chain.find((item) => !isKnownState(states.get(item.id)));
-  if (notKnown === undefined) return { kind: 'open' };
-  const unreadable = chain.find((item) => states.get(item.id) === 'unknown');
-  if (unreadable !== undefined) return { kind: 'unknown', of: unreadable };
-  return final ? { kind: 'unknown', of: notKnown } : undefined;
+  if (notKnown < 0) return OPEN;
+  if (unreadable >= 0) return { kind: 'unknown', of: chainItem(subject, unreadable) };
+  return final ? { kind: 'unknown', of: chainItem(subject, notKnown) } : undefined;
+}
+
+const OPEN: RestrictionVerdict = Object.freeze({ kind: 'open' });
+
+/** The chain's item `nearest` steps up from the subject (0: the subject itself). */
+function chainItem(subject: RestrictionSubject, nearest: number): DecidingContent {
+  if (nearest === 0) return { id: subject.id, title: subject.title, type: subject.type, own: true };
+  const ancestor = subject.ancestors[subject.ancestors.length - nearest]!;
+  return { id: ancestor.id, title: ancestor.title, type: ancestor.type, own: false };
 }
 
 /** How an operator reads a verdict: `own`, `inherited from 5001 "HR"`, `unknown (ancestor 5001 "HR")`. */

@@ -141,6 +141,26 @@ t.test('a merged leg is read no further ahead than one item', async (t) => {
   t.ok(pulled.length <= 2, `one taken, at most one held (${pulled.join(',')})`);
 });
 
+t.test('a merged leg prepares its next item only after the taker has run, not inside the take', async (t) => {
+  const events: string[] = [];
+  const leg = highland([1, 2, 3]).map((n) => {
+    events.push(`prepared ${n}`);
+    return n;
+  });
+  const merged = mergeLegs(leg, highland<number>([]));
+  await settle();
+  t.same(events, ['prepared 1'], 'one item held');
+  await new Promise<void>((resolve) =>
+    merged.pull((_error, item) => {
+      events.push(`taken ${String(item)}`);
+      resolve();
+    }),
+  );
+  t.same(events, ['prepared 1', 'taken 1'], 'the take did not prepare the next item on its way');
+  await settle();
+  t.same(events, ['prepared 1', 'taken 1', 'prepared 2'], 'prepared once the I/O waiting had its turn');
+});
+
 t.test('an error of one leg reaches the merged stream, and the rest still flows', async (t) => {
   const failing = highland<number>((push) => {
     push(new Error('leg failed'));

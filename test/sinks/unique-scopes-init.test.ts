@@ -146,3 +146,21 @@ t.test('a Data Center root is marked with the manifest id', async (t) => {
   await initRootScope(s.ctx, { instanceId: 'manifest-7' });
   t.equal(s.sim.state.scope('scope_confluence')?.externalId, 'confc:data-center:manifest-7');
 });
+
+t.test('a manifest id still being read overlaps `me` and is awaited before the first write', async (t) => {
+  const s = await setup(t, 'cluster_local', { instanceType: 'data-center' });
+  let resolveId!: (id: string) => void;
+  const instanceId = new Promise<string>((resolve) => (resolveId = resolve));
+  const init = initRootScope(s.ctx, { instanceId });
+  while (!s.sim.requests.some((r) => r.operation === 'me')) await new Promise((resolve) => setTimeout(resolve, 2));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  t.same(s.sim.requests.map((r) => r.operation), ['me'], 'nothing written while the id is unknown');
+  resolveId('manifest-8');
+  await init;
+  t.equal(s.sim.state.scope('scope_confluence')?.externalId, 'confc:data-center:manifest-8');
+
+  const failing = await setup(t, 'cluster_local', { instanceType: 'data-center' });
+  const error = await initRootScope(failing.ctx, { instanceId: Promise.reject(new Error('manifest unreachable')) }).catch((e: unknown) => e);
+  t.match(error, { message: 'manifest unreachable' });
+  t.same(failing.sim.requests.map((r) => r.operation).filter((op) => op !== undefined && MUTATIONS.has(op)), [], 'a failed manifest writes nothing');
+});

@@ -8,8 +8,12 @@ import { STAGE, type ScopeFlowContext } from './context.js';
 const MAX_ANCESTORS = 64;
 
 export interface InitOptions {
-  /** The Confluence instance id of the mark: cloud id (default: the tenant's `cloudId`) or the DC manifest id. */
-  instanceId?: string;
+  /**
+   * The Confluence instance id of the mark: cloud id (default: the tenant's `cloudId`) or
+   * the DC manifest id. A promise is awaited after `me`, which only reads, and before the
+   * first write: the manifest's round trip overlaps it.
+   */
+  instanceId?: string | Promise<string>;
   /** `sync --dry-run`: reads only; grants, migration and claim are reported in `planned`. */
   dryRun?: boolean;
 }
@@ -44,14 +48,20 @@ export async function initRootScope(ctx: ScopeFlowContext, options: InitOptions 
   const { scopes } = ctx.clients;
   const dryRun = options.dryRun === true;
   const rootScopeId = ctx.tenant.ingestion.scopeId;
-  const expectedMark = rootOwnershipMark(ctx.tenant.confluence.instanceType, instanceIdOf(ctx, options));
   const planned: PlannedAction[] = [];
   const grant = async (scopeId: string, userId: string, accessTypes: ('MANAGE' | 'READ' | 'WRITE')[]): Promise<void> => {
     if (dryRun) planned.push({ action: 'grant-access', scopeId, accessTypes });
     else await scopes.grantUser(scopeId, userId, accessTypes);
   };
 
+  const markOf = (instanceId: string | undefined) => rootOwnershipMark(ctx.tenant.confluence.instanceType, instanceIdOf(ctx, instanceId));
+  // An id at hand is checked before any call; one still being read is awaited after `me`.
+  const reading = options.instanceId instanceof Promise ? options.instanceId : undefined;
+  // Its failure is reported where it is awaited; until then nobody listens.
+  reading?.catch(() => undefined);
+  const knownMark = options.instanceId instanceof Promise ? undefined : markOf(options.instanceId);
   const userId = await scopes.me();
+  const expectedMark = knownMark ?? markOf(await options.instanceId);
   await grant(rootScopeId, userId, ['MANAGE', 'READ', 'WRITE']);
   const root = await requireScope(scopes, rootScopeId, 'root');
 
@@ -146,8 +156,8 @@ async function requireScope(scopes: ScopeApi, id: string, role: 'root' | 'ancest
   return scope;
 }
 
-function instanceIdOf(ctx: ScopeFlowContext, options: InitOptions): string {
-  const id = options.instanceId ?? (ctx.tenant.confluence.instanceType === 'cloud' ? ctx.tenant.confluence.cloudId : undefined);
+function instanceIdOf(ctx: ScopeFlowContext, instanceId: string | undefined): string {
+  const id = instanceId ?? (ctx.tenant.confluence.instanceType === 'cloud' ? ctx.tenant.confluence.cloudId : undefined);
   if (id === undefined || id === '') {
     throw new ConnectorError('CONFIG_INVALID', `${ctx.tenant.file}: the Confluence instance id for the root scope mark is unknown`, {
       details: { tenant: ctx.tenant.name, instanceType: ctx.tenant.confluence.instanceType },
