@@ -11,7 +11,7 @@ import type { ConfluenceApi } from '../confluence/api.js';
 import { fetchReadRestriction, lookUpRestrictions } from '../confluence/restrictions.js';
 import type { Logger } from '../log.js';
 import type { RestrictionSubject } from '../records.js';
-import { chainOf, isKnownState, verdictOf, type RestrictionState, type RestrictionVerdict } from './verdict.js';
+import { chainOf, isKnownState, isSettled, verdictOf, type RestrictionState, type RestrictionVerdict } from './verdict.js';
 
 export interface RestrictionDeps {
   api: ConfluenceApi;
@@ -82,6 +82,17 @@ export class RestrictionStates {
       fallbacks: this.counts.fallbacks - before.fallbacks,
       fallbackFailures: this.counts.fallbackFailures - before.fallbackFailures,
     };
+  }
+
+  /**
+   * Learns what the subject's own answer said and gives its verdict when every state
+   * of its chain is already known (the answers that brought it and its ancestors said
+   * so): the verdict `resolve` would give, without waiting for the rest. Undefined
+   * while something is still to be asked for.
+   */
+  settledVerdict(subject: RestrictionSubject): RestrictionVerdict | undefined {
+    this.#learn(subject);
+    return isSettled(subject, this.#states) ? verdictOf(subject, this.#states, true) : undefined;
   }
 
   /** What the subject's own answer said; a known state is never replaced by a missing one. */

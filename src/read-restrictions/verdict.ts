@@ -58,6 +58,13 @@ export function verdictOf(subject: RestrictionSubject, states: ReadonlyMap<strin
   return final ? { kind: 'unknown', of: chainItem(subject, notKnown) } : undefined;
 }
 
+/** Every state of the chain is known: the verdict can no longer change, whatever is learnt later. */
+export function isSettled(subject: RestrictionSubject, states: ReadonlyMap<string, RestrictionState>): boolean {
+  if (!isKnownState(states.get(subject.id))) return false;
+  for (const ancestor of subject.ancestors) if (!isKnownState(states.get(ancestor.id))) return false;
+  return true;
+}
+
 const OPEN: RestrictionVerdict = Object.freeze({ kind: 'open' });
 
 /** The chain's item `nearest` steps up from the subject (0: the subject itself). */

@@ -7,10 +7,13 @@
  * space left with nothing selected becomes an orphaned space scope. The withheld pages
  * are kept aside for the reports (`dump`, the dry-run plan).
  *
- * A barrier: which ancestors need a lookup depends on the whole discovered set. The
- * verdicts come from the cycle's read access (src/read-restrictions), which the stage
- * builds and hands on: the stages that show another page's content ask it too, on the
- * states this stage already learnt.
+ * A page whose whole chain of states is known on arrival (the search answers that
+ * brought it and its ancestors carried them) is decided at once and passes, so the
+ * stages after this one work while discovery still lists. The others wait for the end
+ * of the listing: which ancestors need a lookup depends on the whole discovered set.
+ * The verdicts come from the cycle's read access (src/read-restrictions), which the
+ * stage builds and hands on: the stages that show another page's content ask it too,
+ * on the states this stage already learnt.
  */
 import highland from 'highland';
 import type { RestrictedPagesMode } from '../config/types.js';
@@ -50,22 +53,52 @@ export function withholdRestricted(options: RestrictionsStageOptions): Restricti
   const log = stageLogger(options.logger, STAGE);
   const access = new ReadAccess({ ...options, logger: log });
   if (options.mode === 'ingest') return { through: (pages) => pages, withheld, access };
-  const select = async (pages: PageRecord[]): Promise<PageRecord[]> => {
-    const resolution = await access.states.resolve(pages);
-    const kept: PageRecord[] = [];
-    for (const page of pages) {
-      const verdict = resolution.verdicts.get(page.id)!;
-      if (verdict.kind === 'open') kept.push(page);
-      else withheld.push(withhold(page, verdict, log));
-    }
-    report(resolution, pages.length, withheld, log, options.report);
-    return kept;
+  const decide = (page: PageRecord, verdict: RestrictionVerdict): PageRecord | undefined => {
+    if (verdict.kind === 'open') return page;
+    withheld.push(withhold(page, verdict, log));
+    return undefined;
   };
-  return {
-    through: (pages) => pages.collect().flatMap((all) => highland(select(all))).flatMap((kept) => highland(kept)),
-    withheld,
-    access,
+  const through = (pages: Highland.Stream<PageRecord>): Highland.Stream<PageRecord> => {
+    const held: PageRecord[] = [];
+    const arrival = new Map<string, number>();
+    let failed = false;
+    return pages.consume<PageRecord>((error, page, push, next) => {
+      if (error) {
+        failed = true;
+        push(error);
+        next();
+      } else if (page === highland.nil) {
+        // A failed listing ends the cycle: nothing is asked on its partial set.
+        if (failed) return push(null, highland.nil);
+        access.states.resolve(held).then(
+          (resolution) => {
+            for (const waiting of held) {
+              const kept = decide(waiting, resolution.verdicts.get(waiting.id)!);
+              if (kept !== undefined) push(null, kept);
+            }
+            // The reports list withheld pages in discovery order, whichever were decided first.
+            withheld.sort((a, b) => arrival.get(a.id)! - arrival.get(b.id)!);
+            report(resolution, arrival.size, withheld, log, options.report);
+            push(null, highland.nil);
+          },
+          (caught: unknown) => {
+            push(caught instanceof Error ? caught : new Error(String(caught)));
+            push(null, highland.nil);
+          },
+        );
+      } else {
+        arrival.set((page as PageRecord).id, arrival.size);
+        const verdict = access.states.settledVerdict(page as PageRecord);
+        if (verdict === undefined) held.push(page as PageRecord);
+        else {
+          const kept = decide(page as PageRecord, verdict);
+          if (kept !== undefined) push(null, kept);
+        }
+        next();
+      }
+    });
   };
+  return { through, withheld, access };
 }
 
 /** Logs the page at INFO (one line per withheld page, naming what restricts it) and builds its record. */

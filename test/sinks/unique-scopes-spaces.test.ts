@@ -74,3 +74,18 @@ t.test('no spaces, no calls', async (t) => {
   t.equal(result.scopeIds.size, 0);
   t.equal(s.sim.requests.length, 0);
 });
+
+t.test('external ids of new space scopes are written side by side, processing.concurrency at a time', async (t) => {
+  const LATENCY = 40;
+  const s = await setup(t, 'cluster_local', { simulator: { latencyMs: LATENCY } });
+  const ctx = { ...s.ctx, tenant: { ...s.tenant, processing: { ...s.tenant.processing, concurrency: 3 } } };
+  const spaces = Array.from({ length: 6 }, (_, i) => ({ id: String(6000 + i), key: `P${i}`, name: `Space ${i}` }));
+  const result = await ensureSpaceScopes(ctx, '/Company KB/Confluence', spaces);
+  t.equal(result.externalIdsUpdated, 6);
+  const updates = s.sim.requests.filter((r) => r.operation === 'updateScope').map((r) => r.at);
+  t.equal(updates.length, 6);
+  // An answer takes LATENCY ms: three requests that arrived within less than that were in flight together.
+  t.ok(updates[2]! - updates[0]! < LATENCY, `the first three arrived together (${updates.slice(0, 3).join(', ')})`);
+  t.ok(updates[3]! - updates[0]! >= LATENCY - 1, 'the fourth waited for a free slot');
+  for (const space of spaces) t.equal(s.sim.state.scope(result.scopeIds.get(space.key)!)?.externalId, `confc:acme:${space.id}:${space.key}`);
+});

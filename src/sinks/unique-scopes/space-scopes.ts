@@ -1,6 +1,8 @@
+import highland from 'highland';
 import { ConnectorError } from '../../errors.js';
 import { stageLogger } from '../../log.js';
 import type { SpaceRef } from '../../records.js';
+import { eachWithLimit } from '../../streams.js';
 import { spaceExternalId, spaceScopeName } from '../../unique/keys.js';
 import { STAGE, type ScopeFlowContext } from './context.js';
 
@@ -31,20 +33,18 @@ export async function ensureSpaceScopes(ctx: ScopeFlowContext, rootPath: string,
   // The key encoded (keys.ts): `A/B` or `..` must name one child of the root, never a path.
   const leaves = await scopes.generateScopesBasedOnPaths(unique.map((space) => `${base}/${spaceScopeName(space.key)}`));
   let externalIdsUpdated = 0;
-  for (const [index, space] of unique.entries()) {
-    const scope = leaves[index]!;
-    const expected = spaceExternalId(ctx.tenant.name, space);
-    if (scope.externalId !== expected) {
-      const updated = await scopes.updateExternalId(scope.id, expected);
-      if (updated.externalId !== expected) {
-        throw new ConnectorError('UNIQUE_RESPONSE_INVALID', `Setting the external id of space scope ${scope.id} did not stick`, {
-          details: { scopeId: scope.id, spaceKey: space.key, expected, actual: updated.externalId },
-        });
-      }
-      externalIdsUpdated += 1;
+  unique.forEach((space, index) => scopeIds.set(space.key, leaves[index]!.id));
+  // Rewritten side by side, `processing.concurrency` at a time: a first sync of many spaces pays a few round trips, not one a space.
+  const stale = unique.map((space, index) => ({ space, scope: leaves[index]!, expected: spaceExternalId(ctx.tenant.name, space) })).filter((entry) => entry.scope.externalId !== entry.expected);
+  await eachWithLimit(highland(stale), ctx.tenant.processing.concurrency, async ({ space, scope, expected }) => {
+    const updated = await scopes.updateExternalId(scope.id, expected);
+    if (updated.externalId !== expected) {
+      throw new ConnectorError('UNIQUE_RESPONSE_INVALID', `Setting the external id of space scope ${scope.id} did not stick`, {
+        details: { scopeId: scope.id, spaceKey: space.key, expected, actual: updated.externalId },
+      });
     }
-    scopeIds.set(space.key, scope.id);
-  }
+    externalIdsUpdated += 1;
+  });
   log.info({ spaces: unique.length, externalIdsUpdated }, 'Space scopes ensured');
   return { scopeIds, externalIdsUpdated };
 }

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../../../src/log.js';
 import { Secret } from '../../../src/secret.js';
 import { createUniqueClients, type UniqueClients, type UniqueClientsOptions } from '../../../src/unique/client.js';
 import type { ScopeFlowContext } from '../../../src/sinks/unique-scopes/context.js';
-import { DEFAULT_ZITADEL, startUniqueSimulator, type UniqueScenario, type UniqueSimulator } from '../../simulators/unique/index.js';
+import { DEFAULT_ZITADEL, startUniqueSimulator, type SimulatorOptions, type UniqueScenario, type UniqueSimulator } from '../../simulators/unique/index.js';
 
 export type AuthMode = 'cluster_local' | 'external';
 export const AUTH_MODES: AuthMode[] = ['cluster_local', 'external'];
@@ -18,6 +18,8 @@ export const CLOUD_ID = 'cloud-3f9e';
 
 export interface SetupOptions {
   scenario?: Partial<UniqueScenario>;
+  /** The simulator's own options (latency, rate limit, faults' seed). */
+  simulator?: SimulatorOptions;
   tenantName?: string;
   rootScopeId?: string;
   instanceType?: InstanceType;
@@ -94,7 +96,7 @@ export function captureLogger(records: Array<Record<string, unknown>>): Logger {
 }
 
 export async function setup(t: Test, authMode: AuthMode, options: SetupOptions = {}): Promise<Setup> {
-  const sim = await startUniqueSimulator({ authMode, ...options.scenario });
+  const sim = await startUniqueSimulator({ authMode, ...options.scenario }, options.simulator);
   const tenant = tenantConfig(sim, authMode, options);
   const clients = createUniqueClients({
     tenant: tenant.name,
