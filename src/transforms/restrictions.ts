@@ -87,11 +87,12 @@ export function withholdRestricted(options: RestrictionsStageOptions): Restricti
           },
         );
       } else {
-        arrival.set((page as PageRecord).id, arrival.size);
-        const verdict = access.states.settledVerdict(page as PageRecord);
-        if (verdict === undefined) held.push(page as PageRecord);
+        const record = page as PageRecord;
+        arrival.set(record.id, arrival.size);
+        const verdict = access.states.settledVerdict(record);
+        if (verdict === undefined) held.push(record);
         else {
-          const kept = decide(page as PageRecord, verdict);
+          const kept = decide(record, verdict);
           if (kept !== undefined) push(null, kept);
         }
         next();
