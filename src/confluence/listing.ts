@@ -60,7 +60,6 @@ export interface ListingOptions {
 export async function* followListing(options: ListingOptions): AsyncGenerator<unknown[]> {
   const limits: ListingLimits = { ...DEFAULT_LISTING_LIMITS, ...definedOnly(options.limits), ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }) };
   const guard = new ListingGuard(options, limits);
-  guard.countPage(options.firstUrl);
   let fetching: Promise<ListingPage | undefined> | undefined = readAhead(options, options.firstUrl);
   while (fetching !== undefined) {
     const page = await fetching;
@@ -98,16 +97,18 @@ class ListingGuard {
   #pages = 0;
   #items = 0;
   #emptyInARow = 0;
-  #url: string;
+  /** The page being checked, for messages. */
+  #url = '';
 
+  /** Counts the first page, so a bound of 0 pages fails before any request. */
   constructor(options: ListingOptions, limits: ListingLimits) {
     this.#options = options;
     this.#limits = limits;
     this.#seenLinks = new Set([options.firstUrl]);
-    this.#url = options.firstUrl;
+    this.#countPage(options.firstUrl);
   }
 
-  countPage(url: string): void {
+  #countPage(url: string): void {
     this.#url = url;
     this.#pages += 1;
     if (this.#pages > this.#limits.maxPages) {
@@ -148,7 +149,7 @@ class ListingGuard {
       this.#seenCursors.add(cursor);
     }
     this.#seenLinks.add(nextUrl);
-    this.countPage(nextUrl);
+    this.#countPage(nextUrl);
     return nextUrl;
   }
 }

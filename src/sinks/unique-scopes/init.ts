@@ -55,13 +55,13 @@ export async function initRootScope(ctx: ScopeFlowContext, options: InitOptions 
   };
 
   const markOf = (instanceId: string | undefined) => rootOwnershipMark(ctx.tenant.confluence.instanceType, instanceIdOf(ctx, instanceId));
-  // An id at hand is checked before any call; one still being read is awaited after `me`.
-  const reading = options.instanceId instanceof Promise ? options.instanceId : undefined;
-  // Its failure is reported where it is awaited; until then nobody listens.
-  reading?.catch(() => undefined);
-  const knownMark = options.instanceId instanceof Promise ? undefined : markOf(options.instanceId);
+  // An id at hand is checked before any call; one still being read is awaited after `me`
+  // (its failure reported there: until then nobody listens).
+  const { instanceId } = options;
+  if (instanceId instanceof Promise) instanceId.catch(() => undefined);
+  const knownMark = instanceId instanceof Promise ? undefined : markOf(instanceId);
   const userId = await scopes.me();
-  const expectedMark = knownMark ?? markOf(await options.instanceId);
+  const expectedMark = knownMark ?? markOf(await instanceId);
   await grant(rootScopeId, userId, ['MANAGE', 'READ', 'WRITE']);
   const root = await requireScope(scopes, rootScopeId, 'root');
 

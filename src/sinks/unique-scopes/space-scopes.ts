@@ -32,7 +32,6 @@ export async function ensureSpaceScopes(ctx: ScopeFlowContext, rootPath: string,
   const base = rootPath.replace(/\/+$/, '');
   // The key encoded (keys.ts): `A/B` or `..` must name one child of the root, never a path.
   const leaves = await scopes.generateScopesBasedOnPaths(unique.map((space) => `${base}/${spaceScopeName(space.key)}`));
-  let externalIdsUpdated = 0;
   unique.forEach((space, index) => scopeIds.set(space.key, leaves[index]!.id));
   // Rewritten side by side, `processing.concurrency` at a time: a first sync of many spaces pays a few round trips, not one a space.
   const stale = unique.map((space, index) => ({ space, scope: leaves[index]!, expected: spaceExternalId(ctx.tenant.name, space) })).filter((entry) => entry.scope.externalId !== entry.expected);
@@ -43,8 +42,9 @@ export async function ensureSpaceScopes(ctx: ScopeFlowContext, rootPath: string,
         details: { scopeId: scope.id, spaceKey: space.key, expected, actual: updated.externalId },
       });
     }
-    externalIdsUpdated += 1;
   });
+  // Any write that did not stick threw above: every stale id was rewritten.
+  const externalIdsUpdated = stale.length;
   log.info({ spaces: unique.length, externalIdsUpdated }, 'Space scopes ensured');
   return { scopeIds, externalIdsUpdated };
 }
